@@ -1,0 +1,82 @@
+import type { Pool, PoolClient } from 'pg';
+
+const DAY_MS = 86_400_000;
+/** Key of the advisory lock that serialises partition DDL across API replicas. */
+const PARTITION_LOCK_KEY = 7_301_001;
+
+/** `violations_p20261129` for the UTC day starting at `dayMs`. */
+export function partitionName(dayMs: number): string {
+  return `violations_p${new Date(dayMs).toISOString().slice(0, 10).replaceAll('-', '')}`;
+}
+
+function dayOfPartition(name: string): number | undefined {
+  const m = /^violations_p(\d{4})(\d{2})(\d{2})$/.exec(name);
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : undefined;
+}
+
+/** Daily partitions of `violations` (DDL), and the retention of the rollup. */
+export class PartitionRepository {
+  constructor(private readonly pool: Pool) {}
+
+  /** The UTC days (as epoch milliseconds) that have a partition. */
+  async listDays(): Promise<Set<number>> {
+    const { rows } = await this.pool.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i
+       JOIN pg_class c ON c.oid = i.inhrelid
+       WHERE i.inhparent = 'violations'::regclass`,
+    );
+    const days = new Set<number>();
+    for (const r of rows) {
+      const day = dayOfPartition(r.name);
+      if (day !== undefined) days.add(day);
+    }
+    return days;
+  }
+
+  /** Creates the partitions of `days` (epoch ms, UTC midnights) that are missing. */
+  async createDays(days: readonly number[]): Promise<void> {
+    if (days.length === 0) return;
+    await this.underLock(async (client) => {
+      for (const day of [...days].sort((a, b) => a - b)) {
+        const from = new Date(day).toISOString();
+        const to = new Date(day + DAY_MS).toISOString();
+        // Names and bounds come from numbers formatted here, never from request input.
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF violations
+           FOR VALUES FROM ('${from}') TO ('${to}')`,
+        );
+      }
+    });
+  }
+
+  /** Drops whole partitions of days before `beforeDayMs`; answers their names. */
+  async dropDaysBefore(beforeDayMs: number): Promise<string[]> {
+    const old = [...(await this.listDays())].filter((d) => d < beforeDayMs).sort((a, b) => a - b);
+    if (old.length === 0) return [];
+    await this.underLock(async (client) => {
+      for (const day of old) await client.query(`DROP TABLE IF EXISTS ${partitionName(day)}`);
+    });
+    return old.map(partitionName);
+  }
+
+  /** Deletes rollup minutes before `before`; answers how many rows went. */
+  async pruneRollupBefore(before: Date): Promise<number> {
+    const result = await this.pool.query('DELETE FROM violation_counts WHERE minute < $1', [before]);
+    return result.rowCount ?? 0;
+  }
+
+  private async underLock(work: (client: PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK_KEY]);
+      await work(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
