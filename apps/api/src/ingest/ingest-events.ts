@@ -1,0 +1,58 @@
+import { EventEmitter } from 'node:events';
+import { Injectable } from '@nestjs/common';
+import type { SecurityEvent } from '@sandtrap/events';
+
+export interface BatchStored {
+  source: string;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  rejectReasons: Record<string, number>;
+  durationMs: number;
+  dbMs: number;
+  /** The accepted, newly stored events. */
+  events: SecurityEvent[];
+  /** Kernel records the sender reported lost (audit `lost=`/suppressed callbacks). */
+  lostRecords: number;
+}
+
+export interface BatchFailed {
+  source: string;
+  error: Error;
+}
+
+interface IngestEventMap {
+  batchStored: [BatchStored];
+  batchFailed: [BatchFailed];
+}
+
+/**
+ * What ingest tells the rest of the API after a batch: metrics and alert rules subscribe here,
+ * so ingest never imports them. Listeners run synchronously after commit; they must not throw.
+ */
+@Injectable()
+export class IngestEvents {
+  private readonly emitter = new EventEmitter<IngestEventMap>();
+
+  constructor() {
+    this.emitter.setMaxListeners(50);
+  }
+
+  onBatchStored(listener: (e: BatchStored) => void): () => void {
+    this.emitter.on('batchStored', listener);
+    return () => this.emitter.off('batchStored', listener);
+  }
+
+  onBatchFailed(listener: (e: BatchFailed) => void): () => void {
+    this.emitter.on('batchFailed', listener);
+    return () => this.emitter.off('batchFailed', listener);
+  }
+
+  batchStored(e: BatchStored): void {
+    this.emitter.emit('batchStored', e);
+  }
+
+  batchFailed(e: BatchFailed): void {
+    this.emitter.emit('batchFailed', e);
+  }
+}

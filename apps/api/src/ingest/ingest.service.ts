@@ -1,0 +1,125 @@
+import { performance } from 'node:perf_hooks';
+import type { SecurityEvent } from '@sandtrap/events';
+import type { PartitionMaintenance } from '../partitions/partition-maintenance.service.js';
+import type { DecodedBatch, IngestProblem, IngestResult } from './ingest-batch.js';
+import type { IngestEvents } from './ingest-events.js';
+import { ForeignHostError, IngestUnavailableError } from './ingest.errors.js';
+import { MICROS_PER_DAY, dayStartOf, parseObservedAt } from './observed-at.js';
+import { violationIdentity, type ViolationRow } from './violation-row.js';
+import type { ViolationWriterRepository } from './violation-writer.repository.js';
+
+/** Who sends: an `agent` credential is bound to one host. */
+export interface IngestCaller {
+  role: string;
+  hostName?: string;
+}
+
+/** Deadlocks and serialisation failures are transient: the batch is simply tried again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const ATTEMPTS = 3;
+
+/**
+ * The rules of ingest: who may send what, which times are accepted, in-batch repeats, then one
+ * all-or-nothing write, then the batchStored event.
+ */
+export class IngestService {
+  constructor(
+    private readonly writer: ViolationWriterRepository,
+    private readonly partitions: PartitionMaintenance,
+    private readonly events: IngestEvents,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async ingest(batch: DecodedBatch, caller: IngestCaller): Promise<IngestResult> {
+    const started = performance.now();
+    if (caller.role === 'agent') {
+      const foreign = batch.candidates.find((c) => c.event.host !== caller.hostName);
+      if (foreign) throw new ForeignHostError(foreign.event.host, caller.hostName);
+    }
+
+    const problems: IngestProblem[] = [...batch.problems];
+    const nowMicros = this.clock() * 1000;
+    const oldest = this.partitions.oldestAccepted(this.clock()) * 1000;
+    const newest = nowMicros + MICROS_PER_DAY;
+    const seen = new Set<string>();
+    const valid: Array<{ micros: number; event: SecurityEvent }> = [];
+    let repeats = 0;
+    for (const c of batch.candidates) {
+      const reject = (code: string, message: string) =>
+        problems.push({ index: c.index, ...(c.line === undefined ? {} : { line: c.line }), code, message });
+      const micros = parseObservedAt(c.event.observedAt);
+      if (micros === undefined) {
+        reject('invalid_time', `observedAt "${c.event.observedAt}" is not an ISO 8601 time with a zone`);
+      } else if (micros < oldest) {
+        reject('too_old', `observedAt ${c.event.observedAt} is older than the retention of stored events`);
+      } else if (micros > newest) {
+        reject('in_future', `observedAt ${c.event.observedAt} is more than one day in the future`);
+      } else {
+        const key = violationIdentity(c.event.host, c.event.eventKey, micros);
+        if (seen.has(key)) repeats++;
+        else {
+          seen.add(key);
+          valid.push({ micros, event: c.event });
+        }
+      }
+    }
+    problems.sort((a, b) => a.index - b.index);
+
+    let dbMs = 0;
+    const stored: SecurityEvent[] = [];
+    if (valid.length > 0) {
+      const dbStarted = performance.now();
+      await this.write(batch.source, valid, stored);
+      dbMs = performance.now() - dbStarted;
+    }
+
+    const result: IngestResult = {
+      accepted: stored.length,
+      duplicates: repeats + valid.length - stored.length,
+      rejected: problems.length,
+      errors: problems,
+    };
+    const rejectReasons: Record<string, number> = {};
+    for (const p of problems) rejectReasons[p.code] = (rejectReasons[p.code] ?? 0) + 1;
+    this.events.batchStored({
+      source: batch.source,
+      accepted: result.accepted,
+      duplicates: result.duplicates,
+      rejected: result.rejected,
+      rejectReasons,
+      durationMs: performance.now() - started,
+      dbMs,
+      events: stored,
+      lostRecords: batch.lostRecords,
+    });
+    return result;
+  }
+
+  private async write(
+    source: string,
+    valid: ReadonlyArray<{ micros: number; event: SecurityEvent }>,
+    stored: SecurityEvent[],
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const hosts = await this.writer.upsertHosts([...new Set(valid.map((v) => v.event.host))]);
+        const rows: ViolationRow[] = valid.map((v) => ({
+          hostId: hosts.get(v.event.host)!,
+          micros: v.micros,
+          event: v.event,
+        }));
+        await this.partitions.ensureDays(rows.map((r) => dayStartOf(r.micros) / 1000));
+        const inserted = await this.writer.storeBatch(rows);
+        for (const r of rows) {
+          if (inserted.has(violationIdentity(r.hostId, r.event.eventKey, r.micros))) stored.push(r.event);
+        }
+        return;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code !== undefined && RETRYABLE.has(code) && attempt < ATTEMPTS) continue;
+        this.events.batchFailed({ source, error: error as Error });
+        throw new IngestUnavailableError(error);
+      }
+    }
+  }
+}

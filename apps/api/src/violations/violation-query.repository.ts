@@ -1,0 +1,160 @@
+import type { Pool } from 'pg';
+import { formatObservedAt } from '../ingest/observed-at.js';
+import { filterTerms, rollupCanAnswer, type ViolationFilter } from './violation-filter.js';
+import type { ViolationRecord } from './violation-record.js';
+
+export interface PageKey {
+  micros: string;
+  hostId: string;
+  eventKey: string;
+}
+
+export type StatsDimension = 'syscall' | 'host' | 'action' | 'exe' | 'container' | 'source';
+
+const DIMENSION_COLUMN: Record<StatsDimension, string> = {
+  syscall: 'syscall_name',
+  host: 'host_id',
+  action: 'action',
+  exe: 'exe',
+  container: 'container_id',
+  source: 'source',
+};
+
+const MINUTE = 60_000_000;
+
+const ts = (micros: number) => formatObservedAt(micros);
+
+/**
+ * Splits [from, to) into whole minutes, which the rollup answers, and the edges, which need the
+ * rows. With filters the rollup lacks, everything comes from the rows.
+ */
+function plan(f: ViolationFilter, fromMicros: number, toMicros: number) {
+  if (!rollupCanAnswer(f))
+    return { rollup: undefined, raw: [[fromMicros, toMicros]] as Array<[number, number]> };
+  const m1 = Math.ceil(fromMicros / MINUTE) * MINUTE;
+  const m2 = Math.floor(toMicros / MINUTE) * MINUTE;
+  if (m1 >= m2) return { rollup: undefined, raw: [[fromMicros, toMicros]] as Array<[number, number]> };
+  const raw: Array<[number, number]> = [];
+  if (fromMicros < m1) raw.push([fromMicros, m1]);
+  if (m2 < toMicros) raw.push([m2, toMicros]);
+  return { rollup: [m1, m2] as [number, number], raw };
+}
+
+/** Reads of stored violations: pages, top-N counts and time series. */
+export class ViolationQueryRepository {
+  constructor(private readonly pool: Pool) {}
+
+  /** Host ids of the given names (names never seen have none). */
+  async hostIds(names: string[]): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      'SELECT id FROM hosts WHERE name = ANY($1::text[])',
+      [names],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Newest first, keyset-paginated on (observed_at, host_id, event_key). */
+  async page(
+    f: ViolationFilter,
+    hostIds: string[] | undefined,
+    after: PageKey | undefined,
+    limit: number,
+  ): Promise<Array<ViolationRecord & { micros: string }>> {
+    const params: unknown[] = [];
+    const terms = filterTerms(f, params, hostIds).map((t) => `v.${t}`);
+    if (f.fromMicros !== undefined)
+      terms.push(`v.observed_at >= $${params.push(ts(f.fromMicros))}::timestamptz`);
+    if (f.toMicros !== undefined) terms.push(`v.observed_at < $${params.push(ts(f.toMicros))}::timestamptz`);
+    if (after) {
+      const t = params.push(after.micros);
+      const h = params.push(after.hostId);
+      const k = params.push(after.eventKey);
+      terms.push(
+        `(v.observed_at, v.host_id, v.event_key) < (timestamptz 'epoch' + $${t}::bigint * interval '1 microsecond', $${h}::uuid, $${k}::text)`,
+      );
+    }
+    params.push(limit);
+    const { rows } = await this.pool.query<ViolationRecord & { micros: string }>(
+      `SELECT v.*, h.name AS host_name, (extract(epoch FROM v.observed_at) * 1000000)::bigint::text AS micros
+       FROM violations v JOIN hosts h ON h.id = v.host_id
+       ${terms.length ? `WHERE ${terms.join(' AND ')}` : ''}
+       ORDER BY v.observed_at DESC, v.host_id DESC, v.event_key DESC
+       LIMIT $${params.length}`,
+      params,
+    );
+    return rows;
+  }
+
+  /** Top-N counts by one dimension over [from, to). Keys of absent values are null. */
+  async stats(
+    f: ViolationFilter & { fromMicros: number; toMicros: number },
+    hostIds: string[] | undefined,
+    by: StatsDimension,
+    limit: number,
+  ): Promise<Array<{ key: string | null; count: number }>> {
+    const col = DIMENSION_COLUMN[by];
+    const params: unknown[] = [];
+    const parts = this.countParts(f, hostIds, params, `coalesce(${col}::text, '')`);
+    params.push(limit);
+    const keyExpr = by === 'host' ? `(SELECT name FROM hosts WHERE id::text = c.key)` : `nullif(c.key, '')`;
+    const { rows } = await this.pool.query<{ key: string | null; count: string }>(
+      `SELECT ${keyExpr} AS key, sum(c.n)::bigint AS count
+       FROM (${parts.join(' UNION ALL ')}) c
+       GROUP BY c.key ORDER BY count DESC, c.key LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({ key: r.key, count: Number(r.count) }));
+  }
+
+  /** Counts per bucket of `intervalMinutes` and action over [from, to). */
+  async timeseries(
+    f: ViolationFilter & { fromMicros: number; toMicros: number },
+    hostIds: string[] | undefined,
+    intervalMinutes: number,
+  ): Promise<Array<{ startMicros: number; action: string; count: number }>> {
+    const params: unknown[] = [];
+    params.push(`${intervalMinutes} minutes`);
+    const bucket = (col: string) => `date_bin($1::interval, ${col}, timestamptz 'epoch')`;
+    const parts = this.countParts(f, hostIds, params, 'action', bucket);
+    const { rows } = await this.pool.query<{ start: string; key: string; count: string }>(
+      `SELECT (extract(epoch FROM c.bucket) * 1000000)::bigint::text AS start, c.key, sum(c.n)::bigint AS count
+       FROM (${parts.join(' UNION ALL ')}) c
+       GROUP BY c.bucket, c.key ORDER BY c.bucket, c.key`,
+      params,
+    );
+    return rows.map((r) => ({ startMicros: Number(r.start), action: r.key, count: Number(r.count) }));
+  }
+
+  /** SELECT parts yielding (key, n[, bucket]) from the rollup for whole minutes and rows at the edges. */
+  private countParts(
+    f: ViolationFilter & { fromMicros: number; toMicros: number },
+    hostIds: string[] | undefined,
+    params: unknown[],
+    keyExpr: string,
+    bucket?: (col: string) => string,
+  ): string[] {
+    const p = plan(f, f.fromMicros, f.toMicros);
+    const parts: string[] = [];
+    const where = filterTerms(f, params, hostIds);
+    const bucketOf = (col: string) => (bucket ? `, ${bucket(col)} AS bucket` : '');
+    const groupBy = bucket ? 'GROUP BY 1, 3' : 'GROUP BY 1';
+    if (p.rollup) {
+      // Filters on rollup dimensions compare '' for absent values, as the rollup stores them.
+      const a = params.push(ts(p.rollup[0]));
+      const b = params.push(ts(p.rollup[1]));
+      const terms = [...where, `minute >= $${a}::timestamptz`, `minute < $${b}::timestamptz`];
+      parts.push(
+        `SELECT ${keyExpr} AS key, sum(count) AS n${bucketOf('minute')} FROM violation_counts WHERE ${terms.join(' AND ')} ${groupBy}`,
+      );
+    }
+    for (const [from, to] of p.raw) {
+      const a = params.push(ts(from));
+      const b = params.push(ts(to));
+      const terms = [...where, `observed_at >= $${a}::timestamptz`, `observed_at < $${b}::timestamptz`];
+      parts.push(
+        `SELECT ${keyExpr} AS key, count(*) AS n${bucketOf('observed_at')} FROM violations WHERE ${terms.join(' AND ')} ${groupBy}`,
+      );
+    }
+    return parts;
+  }
+}
