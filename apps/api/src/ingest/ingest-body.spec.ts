@@ -25,15 +25,21 @@ describe('readIngestBody', () => {
 
   it('refuses a truncated gzip stream and garbage called gzip', async () => {
     const gz = gzipSync(Buffer.from('x'.repeat(10_000)));
-    expect((await failure(readIngestBody(stream(gz.subarray(0, gz.length - 10)), 'gzip'))).code).toBe('invalid_gzip');
-    expect((await failure(readIngestBody(stream(Buffer.from('not gzip at all')), 'gzip'))).code).toBe('invalid_gzip');
+    expect((await failure(readIngestBody(stream(gz.subarray(0, gz.length - 10)), 'gzip'))).code).toBe(
+      'invalid_gzip',
+    );
+    expect((await failure(readIngestBody(stream(Buffer.from('not gzip at all')), 'gzip'))).code).toBe(
+      'invalid_gzip',
+    );
   });
 
   it('stops at the size limit, before and after decompression', async () => {
     const big = Buffer.alloc(2000, 0x41);
     expect((await failure(readIngestBody(stream(big), undefined, 1000))).code).toBe('payload_too_large');
     // 2000 bytes that gzip to a few dozen: the limit applies to what they expand to.
-    expect((await failure(readIngestBody(stream(gzipSync(big)), 'gzip', 1000))).code).toBe('payload_too_large');
+    expect((await failure(readIngestBody(stream(gzipSync(big)), 'gzip', 1000))).code).toBe(
+      'payload_too_large',
+    );
   });
 
   it('refuses encodings it does not know', async () => {

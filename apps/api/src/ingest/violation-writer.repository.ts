@@ -1,11 +1,12 @@
 import type { Pool } from 'pg';
+import { ROLLUP_TIERS } from './rollup-tiers.js';
 import { VIOLATION_COLUMNS, toColumnArrays, violationIdentity, type ViolationRow } from './violation-row.js';
 
 const stored = VIOLATION_COLUMNS.map(([name]) => name).filter((n) => n !== 'micros');
 
 /**
  * One statement, hence one transaction: insert the batch, skip rows already stored, and add the
- * rows really inserted to the per-minute rollup. The rollup groups are written in key order so
+ * rows really inserted to each rollup tier. The rollup groups are written in key order so
  * that concurrent batches lock the same counters in the same order.
  */
 const STORE_BATCH_SQL = `
@@ -18,15 +19,17 @@ WITH input AS (
   FROM input
   ON CONFLICT DO NOTHING
   RETURNING host_id, event_key, observed_at, action, syscall_name, exe, container_id, source
-), rollup AS (
-  INSERT INTO violation_counts AS c (minute, host_id, action, syscall_name, exe, container_id, source, count)
-  SELECT date_bin('1 minute', observed_at, timestamptz 'epoch'), host_id, action,
+), ${ROLLUP_TIERS.map(
+  ({ table, minutes }, i) => `rollup${i} AS (
+  INSERT INTO ${table} AS c (minute, host_id, action, syscall_name, exe, container_id, source, count)
+  SELECT date_bin('${minutes} minutes', observed_at, timestamptz 'epoch'), host_id, action,
          coalesce(syscall_name, ''), coalesce(exe, ''), coalesce(container_id, ''), source, count(*)
   FROM ins
   GROUP BY 1, 2, 3, 4, 5, 6, 7
   ORDER BY 1, 2, 3, 4, 5, 6, 7
-  ON CONFLICT ON CONSTRAINT violation_counts_pkey DO UPDATE SET count = c.count + excluded.count
-)
+  ON CONFLICT ON CONSTRAINT ${table}_pkey DO UPDATE SET count = c.count + excluded.count
+)`,
+).join(', ')}
 SELECT host_id, event_key, (extract(epoch FROM observed_at) * 1000000)::bigint::text AS micros FROM ins`;
 
 /** Writes ingest batches: the hot path, in raw parameterised SQL. */

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { ROLLUP_TIERS } from '../ingest/rollup-tiers.js';
 
 const DAY_MS = 86_400_000;
 /** Key of the advisory lock that serialises partition DDL across API replicas. */
@@ -61,8 +62,12 @@ export class PartitionRepository {
 
   /** Deletes rollup minutes before `before`; answers how many rows went. */
   async pruneRollupBefore(before: Date): Promise<number> {
-    const result = await this.pool.query('DELETE FROM violation_counts WHERE minute < $1', [before]);
-    return result.rowCount ?? 0;
+    let pruned = 0;
+    for (const { table } of ROLLUP_TIERS) {
+      const result = await this.pool.query(`DELETE FROM ${table} WHERE minute < $1`, [before]);
+      pruned += result.rowCount ?? 0;
+    }
+    return pruned;
   }
 
   private async underLock(work: (client: PoolClient) => Promise<void>): Promise<void> {

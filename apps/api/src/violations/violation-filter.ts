@@ -38,7 +38,9 @@ export function filterTerms(f: ViolationFilter, params: unknown[], hostIds: stri
     params.push(value);
     terms.push(sql(`$${params.length}`));
   };
-  if (hostIds) add((p) => `host_id = ANY(${p}::uuid[])`, hostIds);
+  // One host as `=`, so that Postgres sees the per-host index (host_id, observed_at, event_key) as ordered.
+  if (hostIds?.length === 1) add((p) => `host_id = ${p}::uuid`, hostIds[0]);
+  else if (hostIds) add((p) => `host_id = ANY(${p}::uuid[])`, hostIds);
   if (f.syscalls) add((p) => `syscall_name = ANY(${p}::text[])`, f.syscalls);
   if (f.actions) add((p) => `action = ANY(${p}::text[])`, f.actions);
   if (f.sources) add((p) => `source = ANY(${p}::text[])`, f.sources);

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { formatObservedAt } from '../ingest/observed-at.js';
+import { ROLLUP_TIERS, type RollupTable } from '../ingest/rollup-tiers.js';
 import { filterTerms, rollupCanAnswer, type ViolationFilter } from './violation-filter.js';
 import type { ViolationRecord } from './violation-record.js';
 
@@ -24,20 +25,36 @@ const MINUTE = 60_000_000;
 
 const ts = (micros: number) => formatObservedAt(micros);
 
+/** A stretch of [from, to) and where its counts come from: a rollup tier, or the rows. */
+interface Piece {
+  table: RollupTable | 'violations';
+  from: number;
+  to: number;
+}
+
 /**
- * Splits [from, to) into whole minutes, which the rollup answers, and the edges, which need the
- * rows. With filters the rollup lacks, everything comes from the rows.
+ * Covers [from, to) with the coarsest rollup buckets that fit inside it, finer tiers towards
+ * the edges, and the rows for the partial minutes at the very edges.
  */
-function plan(f: ViolationFilter, fromMicros: number, toMicros: number) {
-  if (!rollupCanAnswer(f))
-    return { rollup: undefined, raw: [[fromMicros, toMicros]] as Array<[number, number]> };
-  const m1 = Math.ceil(fromMicros / MINUTE) * MINUTE;
-  const m2 = Math.floor(toMicros / MINUTE) * MINUTE;
-  if (m1 >= m2) return { rollup: undefined, raw: [[fromMicros, toMicros]] as Array<[number, number]> };
-  const raw: Array<[number, number]> = [];
-  if (fromMicros < m1) raw.push([fromMicros, m1]);
-  if (m2 < toMicros) raw.push([m2, toMicros]);
-  return { rollup: [m1, m2] as [number, number], raw };
+function cover(
+  from: number,
+  to: number,
+  tiers: ReadonlyArray<{ table: RollupTable; minutes: number }>,
+): Piece[] {
+  if (from >= to) return [];
+  if (tiers.length === 0) return [{ table: 'violations', from, to }];
+  const [tier, ...finer] = tiers;
+  const unit = tier.minutes * MINUTE;
+  const a = Math.ceil(from / unit) * unit;
+  const b = Math.floor(to / unit) * unit;
+  if (a >= b) return cover(from, to, finer);
+  return [...cover(from, a, finer), { table: tier.table, from: a, to: b }, ...cover(b, to, finer)];
+}
+
+/** The tiers usable for buckets of `intervalMinutes`: those whose buckets nest in them. */
+function tiersFor(f: ViolationFilter, intervalMinutes?: number) {
+  if (!rollupCanAnswer(f)) return [];
+  return ROLLUP_TIERS.filter((t) => intervalMinutes === undefined || intervalMinutes % t.minutes === 0);
 }
 
 /** Reads of stored violations: pages, top-N counts and time series. */
@@ -114,8 +131,8 @@ export class ViolationQueryRepository {
   ): Promise<Array<{ startMicros: number; action: string; count: number }>> {
     const params: unknown[] = [];
     params.push(`${intervalMinutes} minutes`);
-    const bucket = (col: string) => `date_bin($1::interval, ${col}, timestamptz 'epoch')`;
-    const parts = this.countParts(f, hostIds, params, 'action', bucket);
+    const expr = (col: string) => `date_bin($1::interval, ${col}, timestamptz 'epoch')`;
+    const parts = this.countParts(f, hostIds, params, 'action', { minutes: intervalMinutes, expr });
     const { rows } = await this.pool.query<{ start: string; key: string; count: string }>(
       `SELECT (extract(epoch FROM c.bucket) * 1000000)::bigint::text AS start, c.key, sum(c.n)::bigint AS count
        FROM (${parts.join(' UNION ALL ')}) c
@@ -125,36 +142,26 @@ export class ViolationQueryRepository {
     return rows.map((r) => ({ startMicros: Number(r.start), action: r.key, count: Number(r.count) }));
   }
 
-  /** SELECT parts yielding (key, n[, bucket]) from the rollup for whole minutes and rows at the edges. */
+  /** SELECT parts yielding (key, n[, bucket]) from the rollup tiers and from rows at the edges. */
   private countParts(
     f: ViolationFilter & { fromMicros: number; toMicros: number },
     hostIds: string[] | undefined,
     params: unknown[],
     keyExpr: string,
-    bucket?: (col: string) => string,
+    bucket?: { minutes: number; expr: (col: string) => string },
   ): string[] {
-    const p = plan(f, f.fromMicros, f.toMicros);
-    const parts: string[] = [];
     const where = filterTerms(f, params, hostIds);
-    const bucketOf = (col: string) => (bucket ? `, ${bucket(col)} AS bucket` : '');
     const groupBy = bucket ? 'GROUP BY 1, 3' : 'GROUP BY 1';
-    if (p.rollup) {
-      // Filters on rollup dimensions compare '' for absent values, as the rollup stores them.
-      const a = params.push(ts(p.rollup[0]));
-      const b = params.push(ts(p.rollup[1]));
-      const terms = [...where, `minute >= $${a}::timestamptz`, `minute < $${b}::timestamptz`];
-      parts.push(
-        `SELECT ${keyExpr} AS key, sum(count) AS n${bucketOf('minute')} FROM violation_counts WHERE ${terms.join(' AND ')} ${groupBy}`,
-      );
-    }
-    for (const [from, to] of p.raw) {
-      const a = params.push(ts(from));
-      const b = params.push(ts(to));
-      const terms = [...where, `observed_at >= $${a}::timestamptz`, `observed_at < $${b}::timestamptz`];
-      parts.push(
-        `SELECT ${keyExpr} AS key, count(*) AS n${bucketOf('observed_at')} FROM violations WHERE ${terms.join(' AND ')} ${groupBy}`,
-      );
-    }
-    return parts;
+    return cover(f.fromMicros, f.toMicros, tiersFor(f, bucket?.minutes)).map((piece) => {
+      const a = params.push(ts(piece.from));
+      const b = params.push(ts(piece.to));
+      const raw = piece.table === 'violations';
+      const col = raw ? 'observed_at' : 'minute';
+      // Filters on rollup dimensions compare with '' for absent values, as the rollups store them.
+      const terms = [...where, `${col} >= $${a}::timestamptz`, `${col} < $${b}::timestamptz`];
+      const n = raw ? 'count(*)' : 'sum(count)';
+      const bucketCol = bucket ? `, ${bucket.expr(col)} AS bucket` : '';
+      return `SELECT ${keyExpr} AS key, ${n} AS n${bucketCol} FROM ${piece.table} WHERE ${terms.join(' AND ')} ${groupBy}`;
+    });
   }
 }

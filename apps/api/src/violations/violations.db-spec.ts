@@ -115,6 +115,27 @@ describe('ViolationsService over stored rows', () => {
     expect(minute.buckets[1].counts).toEqual({ log: 20 });
   });
 
+  it('reads the coarser tiers for whole hours and five-minute spans, with the same totals', async () => {
+    for (const table of ['violation_counts', 'violation_counts_5m', 'violation_counts_1h']) {
+      const { rows } = await pool.query(`SELECT sum(count)::int AS n FROM ${table}`);
+      expect(rows[0].n, table).toBe(600);
+    }
+    for (const [from, to] of [
+      [BASE - 3_600_000, BASE + 3_600_000],
+      [BASE - 120_000, BASE + 780_000],
+      [BASE - 120_000, BASE + 7_200_000 + 780_000],
+    ]) {
+      const stats = await service.stats({ groupBy: 'syscall', from: iso(from), to: iso(to) });
+      expect(stats.groups.reduce((s, g) => s + g.count, 0)).toBe(600);
+      const series = await service.timeseries({ interval: '1h', from: iso(from), to: iso(to) });
+      expect(series.buckets.find((b) => b.start === '2026-11-28T12:00:00.000000Z')?.counts).toEqual({
+        errno: 200,
+        kill_process: 200,
+        log: 200,
+      });
+    }
+  });
+
   it('refuses bad parameters, naming them', async () => {
     const bad = async (fn: () => Promise<unknown>) => {
       const error = await fn().then(
