@@ -21,6 +21,8 @@ export default defineConfig({
       '@sandtrap/audit': lib('audit'),
       '@sandtrap/events': lib('events'),
       '@sandtrap/seccomp-profile': lib('seccomp-profile'),
+      '@sandtrap/api': fileURLToPath(new URL('./apps/api/src/index.ts', import.meta.url)),
+      '@sandtrap/migrations': fileURLToPath(new URL('./migrations/src/index.ts', import.meta.url)),
     },
   },
   test: {

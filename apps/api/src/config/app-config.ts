@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const days = z.coerce.number().int().min(1).max(36500);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+/** The environment variables the API reads, each validated with the message an operator needs. */
+const ENV_SCHEMA = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+  ),
+  SANDTRAP_DATA_DIR: z.string().min(1).default('./.sandtrap'),
+  SANDTRAP_ADMIN_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  SANDTRAP_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  SANDTRAP_RETENTION_DAYS: days.default(30),
+  SANDTRAP_ROLLUP_RETENTION_DAYS: days.default(400),
+  SANDTRAP_METRICS_TOKEN: optionalText,
+  SANDTRAP_LOCAL_AGENT: z.enum(['auto', 'on', 'off']).default('auto'),
+  SANDTRAP_EMBEDDED_PG_PORT: port.default(5433),
+});
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Unset: main.ts starts the embedded Postgres and fills this in before the app is created. */
+  databaseUrl?: string;
+  /** Absolute. */
+  dataDir: string;
+  adminToken?: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  retentionDays: number;
+  rollupRetentionDays: number;
+  metricsToken?: string;
+  localAgent: 'auto' | 'on' | 'off';
+  embeddedPgPort: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  constructor(readonly problems: Array<{ variable: string; message: string }>) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment once, at boot; a bad value throws naming the variable. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const parsed = ENV_SCHEMA.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({
+        variable: String(i.path[0] ?? '?'),
+        message: `${i.message} (got ${JSON.stringify(env[String(i.path[0])] ?? null)})`,
+      })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.SANDTRAP_DATA_DIR),
+    adminToken: e.SANDTRAP_ADMIN_TOKEN,
+    logLevel: e.SANDTRAP_LOG_LEVEL,
+    retentionDays: e.SANDTRAP_RETENTION_DAYS,
+    rollupRetentionDays: e.SANDTRAP_ROLLUP_RETENTION_DAYS,
+    metricsToken: e.SANDTRAP_METRICS_TOKEN,
+    localAgent: e.SANDTRAP_LOCAL_AGENT,
+    embeddedPgPort: e.SANDTRAP_EMBEDDED_PG_PORT,
+  };
+}

@@ -1,0 +1,12 @@
+import type { MigrationInterface } from 'typeorm';
+import { CreatePlatform1795800000000 } from './1795800000000-create-platform.js';
+import { CreateViolations1795900000000 } from './1795900000000-create-violations.js';
+
+/**
+ * Every schema migration, oldest first. Append-only: a released migration never changes; a new
+ * one goes at the end with a larger timestamp.
+ */
+export const migrations: Array<new () => MigrationInterface> = [
+  CreatePlatform1795800000000,
+  CreateViolations1795900000000,
+];

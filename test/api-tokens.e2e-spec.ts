@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+describe('tokens API', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  const admin = () => ({ authorization: `Bearer ${t.adminToken}` });
+
+  it('creates a token whose secret works at once and is never listed', async () => {
+    const created = await t.request.post('/v1/tokens').set(admin()).send({ name: 'reader', role: 'viewer' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name: 'reader',
+      role: 'viewer',
+      revokedAt: null,
+      createdBy: 'token:SANDTRAP_ADMIN_TOKEN',
+    });
+    expect(created.body.token).toMatch(/^st_[0-9a-f]{32}_/);
+    expect(created.headers['x-request-id']).toBeTruthy();
+
+    const list = await t.request.get('/v1/tokens').set(admin());
+    expect(list.status).toBe(200);
+    const listed = list.body.items.find((i: { id: string }) => i.id === created.body.id);
+    expect(listed).toMatchObject({ name: 'reader', role: 'viewer' });
+    expect(JSON.stringify(list.body)).not.toContain(created.body.token.slice(36));
+
+    const asViewer = await t.request
+      .get('/v1/audit-log')
+      .set('authorization', `Bearer ${created.body.token}`);
+    expect(asViewer.status).toBe(403);
+    expect(asViewer.body.error.code).toBe('forbidden');
+  });
+
+  it('revokes at once: the next request with the token is 401', async () => {
+    const token = await t.tokenFor('operator');
+    const before = await t.request.get('/v1/audit-log').set('authorization', `Bearer ${token}`);
+    expect(before.status).toBe(200);
+    const id = before.body.items.find((e: { action: string }) => e.action === 'token.create')
+      .targetId as string;
+    const revoked = await t.request.delete(`/v1/tokens/${id}`).set(admin());
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revokedAt).not.toBeNull();
+    const after = await t.request.get('/v1/audit-log').set('authorization', `Bearer ${token}`);
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('unauthorized');
+  });
+
+  it('refuses a forged secret for a real token id', async () => {
+    const token = await t.tokenFor('admin');
+    const forged = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    const res = await t.request.get('/v1/tokens').set('authorization', `Bearer ${forged}`);
+    expect(res.status).toBe(401);
+  });
+
+  it('records every token change in the audit log without the secret', async () => {
+    const created = await t.request.post('/v1/tokens').set(admin()).send({ name: 'audited', role: 'ingest' });
+    await t.request.delete(`/v1/tokens/${created.body.id}`).set(admin()).expect(200);
+    const log = await t.request
+      .get(`/v1/audit-log?targetType=token&targetId=${created.body.id}`)
+      .set(admin());
+    expect(log.status).toBe(200);
+    expect(log.body.items.map((e: { action: string }) => e.action)).toEqual(['token.revoke', 'token.create']);
+    expect(JSON.stringify(log.body)).not.toContain(created.body.token.slice(36));
+  });
+
+  it('names bad fields by JSON pointer', async () => {
+    const res = await t.request.post('/v1/tokens').set(admin()).send({ name: 7, role: 'root', extra: true });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    const pointers = res.body.error.details.errors.map((e: { pointer: string }) => e.pointer);
+    expect(pointers).toEqual(expect.arrayContaining(['/name', '/role', '/extra']));
+  });
+});
