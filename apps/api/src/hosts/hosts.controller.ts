@@ -1,0 +1,107 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { actorOf } from '../audit-log/audit-log.service.js';
+import type { AuthToken } from '../auth/auth-token.js';
+import { CurrentToken, HostScoped, Roles } from '../auth/auth.decorators.js';
+import { ApiErrorResponses } from '../openapi/api-error-responses.js';
+import { EnrolledHostDto, EnrollHostDto } from './dto/enroll-host.dto.js';
+import { HeartbeatDto } from './dto/heartbeat.dto.js';
+import { HostDto, HostListDto, UpdateHostDto } from './dto/host.dto.js';
+import { AssignmentListDto, HostStatusDto } from './dto/host-status.dto.js';
+import type { Host } from './host.js';
+import type { HostAssignment } from './host-policy.port.js';
+import { HostsService } from './hosts.service.js';
+
+const uuid = new ParseUUIDPipe();
+
+@ApiTags('hosts')
+@ApiBearerAuth()
+@Controller('v1/hosts')
+export class HostsController {
+  constructor(private readonly hosts: HostsService) {}
+
+  @Post('enroll')
+  @Roles('ingest')
+  @ApiOperation({ summary: 'Enroll a host (an agent on first start): answers its agent token' })
+  @ApiCreatedResponse({ type: EnrolledHostDto })
+  @ApiErrorResponses(400, 401, 403, 415)
+  enroll(@Body() body: EnrollHostDto, @CurrentToken() caller: AuthToken): Promise<EnrolledHostDto> {
+    const { hostname, ...facts } = body;
+    return this.hosts.enroll({ name: hostname, ...facts }, actorOf(caller));
+  }
+
+  @Get()
+  @Roles('viewer')
+  @ApiOperation({ summary: 'The fleet: every host with its labels and state' })
+  @ApiOkResponse({ type: HostListDto })
+  @ApiErrorResponses(401, 403)
+  async list(): Promise<{ items: Host[] }> {
+    return { items: await this.hosts.list() };
+  }
+
+  @Get(':id')
+  @Roles('viewer', 'agent')
+  @HostScoped()
+  @ApiOperation({ summary: 'One host' })
+  @ApiOkResponse({ type: HostDto })
+  @ApiErrorResponses(400, 401, 403, 404)
+  get(@Param('id', uuid) id: string): Promise<Host> {
+    return this.hosts.get(id);
+  }
+
+  @Patch(':id')
+  @Roles('operator')
+  @ApiOperation({ summary: "Replace a host's labels" })
+  @ApiOkResponse({ type: HostDto })
+  @ApiErrorResponses(400, 401, 403, 404, 415)
+  update(
+    @Param('id', uuid) id: string,
+    @Body() body: UpdateHostDto,
+    @CurrentToken() caller: AuthToken,
+  ): Promise<Host> {
+    return this.hosts.setLabels(id, body.labels, actorOf(caller));
+  }
+
+  @Post(':id/heartbeat')
+  @HttpCode(204)
+  @Roles('agent')
+  @HostScoped()
+  @ApiOperation({ summary: "The agent's periodic health report" })
+  @ApiNoContentResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 415)
+  async heartbeat(@Param('id', uuid) id: string, @Body() body: HeartbeatDto): Promise<void> {
+    await this.hosts.heartbeat(id, {
+      agentVersion: body.agentVersion,
+      bootId: body.bootId,
+      health: { ...body.stats },
+    });
+  }
+
+  @Get(':id/assignments')
+  @Roles('agent', 'viewer')
+  @HostScoped()
+  @ApiOperation({ summary: 'The policies this host should apply' })
+  @ApiOkResponse({ type: AssignmentListDto })
+  @ApiErrorResponses(400, 401, 403, 404)
+  async assignments(@Param('id', uuid) id: string): Promise<{ items: HostAssignment[] }> {
+    return { items: await this.hosts.assignments(id) };
+  }
+
+  @Post(':id/status')
+  @HttpCode(204)
+  @Roles('agent')
+  @HostScoped()
+  @ApiOperation({ summary: 'What the agent applied: each profile with its hash, path or error' })
+  @ApiNoContentResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 415)
+  async status(@Param('id', uuid) id: string, @Body() body: HostStatusDto): Promise<void> {
+    await this.hosts.reportStatus(id, body.profiles);
+  }
+}

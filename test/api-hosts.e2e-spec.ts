@@ -1,0 +1,182 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const stats = {
+  eventsRead: 10,
+  eventsShipped: 9,
+  eventsDropped: 1,
+  spoolDepth: 0,
+  spoolBytes: 0,
+  lostKernelRecords: 0,
+};
+
+describe('hosts API', () => {
+  let t: TestApp;
+  let ingest: string;
+  let operator: string;
+  let viewer: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    [ingest, operator, viewer] = await Promise.all([
+      t.tokenFor('ingest'),
+      t.tokenFor('operator'),
+      t.tokenFor('viewer'),
+    ]);
+  });
+  afterAll(() => t?.close());
+
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  async function enroll(hostname: string, extra: Record<string, unknown> = {}) {
+    const res = await t.request
+      .post('/v1/hosts/enroll')
+      .set(bearer(ingest))
+      .send({ hostname, ...extra });
+    expect(res.status).toBe(201);
+    return res.body as { hostId: string; hostname: string; token: string };
+  }
+
+  it('enrolls a host, which then heartbeats with its agent token and shows as reporting', async () => {
+    const e = await enroll('web-1', {
+      kernel: '6.8.0',
+      arch: 'x86_64',
+      labels: { env: 'prod' },
+      agentVersion: '0.1.0',
+    });
+    expect(e.hostname).toBe('web-1');
+    expect(e.token).toMatch(/^st_/);
+    const hb = await t.request
+      .post(`/v1/hosts/${e.hostId}/heartbeat`)
+      .set(bearer(e.token))
+      .send({
+        agentVersion: '0.1.1',
+        stats: { ...stats, lastError: 'none', sources: { kmsg: { lines: 3 } } },
+      });
+    expect(hb.status).toBe(204);
+
+    const list = await t.request.get('/v1/hosts').set(bearer(viewer));
+    expect(list.status).toBe(200);
+    const host = list.body.items.find((h: { id: string }) => h.id === e.hostId);
+    expect(host).toMatchObject({
+      name: 'web-1',
+      labels: { env: 'prod' },
+      kernel: '6.8.0',
+      arch: 'x86_64',
+      agentVersion: '0.1.1',
+      state: 'reporting',
+      health: { eventsRead: 10, eventsDropped: 1, sources: { kmsg: { lines: 3 } } },
+    });
+    expect(host.lastHeartbeat).not.toBeNull();
+  });
+
+  it('shows a host without heartbeat or event for 5 minutes as silent', async () => {
+    const e = await enroll('quiet-1');
+    const c = new pg.Client({ connectionString: t.databaseUrl });
+    await c.connect();
+    await c.query(`UPDATE hosts SET last_seen = now() - interval '6 minutes' WHERE id = $1`, [e.hostId]);
+    await c.end();
+    const res = await t.request.get(`/v1/hosts/${e.hostId}`).set(bearer(viewer));
+    expect(res.body.state).toBe('silent');
+  });
+
+  it('keeps an agent to its own host', async () => {
+    const a = await enroll('own-a');
+    const b = await enroll('own-b');
+    const hb = await t.request.post(`/v1/hosts/${b.hostId}/heartbeat`).set(bearer(a.token)).send({ stats });
+    expect(hb.status).toBe(403);
+    expect(hb.body.error.code).toBe('forbidden');
+    expect((await t.request.get(`/v1/hosts/${b.hostId}/assignments`).set(bearer(a.token))).status).toBe(403);
+    expect((await t.request.get(`/v1/hosts/${a.hostId}/assignments`).set(bearer(a.token))).body).toEqual({
+      items: [],
+    });
+    const status = await t.request
+      .post(`/v1/hosts/${a.hostId}/status`)
+      .set(bearer(a.token))
+      .send({ profiles: [{ policy: 'nginx', sha256: 'a'.repeat(64), path: '/var/lib/x.json' }] });
+    expect(status.status).toBe(204);
+    // An agent cannot list the fleet nor read violations-like views.
+    expect((await t.request.get('/v1/hosts').set(bearer(a.token))).status).toBe(403);
+  });
+
+  it('re-enrolling revokes the previous agent token of the host, keeping operator labels', async () => {
+    const first = await enroll('re-1', { labels: { env: 'dev', zone: 'a' } });
+    await t.request
+      .patch(`/v1/hosts/${first.hostId}`)
+      .set(bearer(operator))
+      .send({ labels: { env: 'prod' } })
+      .expect(200);
+    const second = await enroll('re-1', { labels: { env: 'dev', rack: '7' } });
+    expect(second.hostId).toBe(first.hostId);
+    const old = await t.request
+      .post(`/v1/hosts/${first.hostId}/heartbeat`)
+      .set(bearer(first.token))
+      .send({ stats });
+    expect(old.status).toBe(401);
+    const fresh = await t.request
+      .post(`/v1/hosts/${first.hostId}/heartbeat`)
+      .set(bearer(second.token))
+      .send({ stats });
+    expect(fresh.status).toBe(204);
+    const host = await t.request.get(`/v1/hosts/${first.hostId}`).set(bearer(viewer));
+    expect(host.body.labels).toEqual({ env: 'prod', rack: '7' });
+  });
+
+  it('replaces labels (operator), records the change, and refuses bad labels by pointer', async () => {
+    const e = await enroll('lab-1');
+    const ok = await t.request
+      .patch(`/v1/hosts/${e.hostId}`)
+      .set(bearer(operator))
+      .send({ labels: { team: 'edge' } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.labels).toEqual({ team: 'edge' });
+    const log = await t.request
+      .get(`/v1/audit-log?targetType=host&targetId=${e.hostId}&action=host.labels`)
+      .set(bearer(operator));
+    expect(log.body.items[0]).toMatchObject({ before: { labels: {} }, after: { labels: { team: 'edge' } } });
+
+    for (const labels of [{ 'bad key': 'x' }, { k: 7 }, ['a'], 'x', null]) {
+      const bad = await t.request.patch(`/v1/hosts/${e.hostId}`).set(bearer(operator)).send({ labels });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details.errors[0].pointer).toBe('/labels');
+    }
+    expect(
+      (await t.request.patch(`/v1/hosts/${e.hostId}`).set(bearer(viewer)).send({ labels: {} })).status,
+    ).toBe(403);
+  });
+
+  it('answers 404 for an unknown host and 400 for a malformed id', async () => {
+    const unknown = await t.request.get('/v1/hosts/00000000-0000-4000-8000-000000000000').set(bearer(viewer));
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('not_found');
+    const bad = await t.request.get('/v1/hosts/not-a-uuid').set(bearer(viewer));
+    expect(bad.status).toBe(400);
+  });
+
+  it('refuses garbage enrollments and heartbeats with pointers', async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ hostname: '' }, '/hostname'],
+      [{ hostname: '-bad' }, '/hostname'],
+      [{ hostname: 'a b' }, '/hostname'],
+      [{ hostname: 'ok', labels: { '': 'x' } }, '/labels'],
+      [{ hostname: 'ok', surprise: 1 }, '/surprise'],
+    ];
+    for (const [body, pointer] of cases) {
+      const res = await t.request
+        .post('/v1/hosts/enroll')
+        .set(bearer(ingest))
+        .send(body as object);
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.errors.map((e: { pointer: string }) => e.pointer)).toContain(pointer);
+    }
+    const e = await enroll('hb-garbage');
+    const res = await t.request
+      .post(`/v1/hosts/${e.hostId}/heartbeat`)
+      .set(bearer(e.token))
+      .send({ stats: { ...stats, eventsRead: -1, spoolDepth: 'x' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.errors.map((x: { pointer: string }) => x.pointer)).toEqual(
+      expect.arrayContaining(['/stats/eventsRead', '/stats/spoolDepth']),
+    );
+  });
+});
