@@ -68,7 +68,7 @@ function conditionText(condition: SeccompFilterCondition | undefined): string {
 export interface RuleContext {
   /** SCMP name of the arch being evaluated, e.g. SCMP_ARCH_X86_64. */
   scmpArch: string;
-  /** libs/syscalls name of the same arch, e.g. x86_64 (Docker also accepts these in `arches`). */
+  /** libs/syscalls name of the same arch, e.g. x86_64. Docker's `arches` use GOARCH (amd64). */
   arch: string;
   /** Capabilities the container holds; undefined means none. */
   caps?: readonly string[];
@@ -83,8 +83,8 @@ export interface RuleContext {
  */
 export function ruleApplies(rule: SeccompRule, context: RuleContext): boolean {
   const caps = new Set(context.caps ?? []);
-  const archIn = (arches: readonly string[]) =>
-    arches.includes(context.scmpArch) || arches.includes(context.arch);
+  const names = archNamesOf(context);
+  const archIn = (arches: readonly string[]) => arches.some((arch) => names.has(arch));
   const inc = rule.includes;
   if (inc) {
     if (inc.caps && !inc.caps.every((cap) => caps.has(cap))) return false;
@@ -100,6 +100,31 @@ export function ruleApplies(rule: SeccompRule, context: RuleContext): boolean {
       return false;
   }
   return true;
+}
+
+/** Go's GOARCH names, which Docker's `arches` use (`amd64`, `arm64` ...). */
+const GO_ARCH: Readonly<Record<string, string>> = {
+  x86_64: 'amd64',
+  i386: '386',
+  aarch64: 'arm64',
+  arm: 'arm',
+  ppc64le: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+  loongarch64: 'loong64',
+  mips64: 'mips64',
+  mipsel64: 'mips64le',
+};
+
+/** Compat ABIs run on their 64-bit parent's host, whose GOARCH Docker compares. */
+const NATIVE_PARENT: Readonly<Record<string, string>> = { i386: 'x86_64', x32: 'x86_64', arm: 'aarch64' };
+
+function archNamesOf(context: RuleContext): Set<string> {
+  const names = new Set([context.scmpArch, context.arch]);
+  for (const arch of [context.arch, NATIVE_PARENT[context.arch]]) {
+    if (arch !== undefined && GO_ARCH[arch] !== undefined) names.add(GO_ARCH[arch]);
+  }
+  return names;
 }
 
 export function kernelAtLeast(kernel: string, minimum: string): boolean {

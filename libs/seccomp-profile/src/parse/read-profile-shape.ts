@@ -160,7 +160,7 @@ function readArchMapEntry(value: unknown, p: string, issue: Issue): SeccompArchM
   }
   checkKeys(value, ['architecture', 'subArchitectures'], p, issue);
   const architecture = readString(value.architecture, `${p}/architecture`, issue);
-  if (architecture === undefined) issue(`${p}/architecture`, 'required');
+  if (value.architecture === undefined || value.architecture === null) issue(`${p}/architecture`, 'required');
   const subArchitectures = readStrings(value.subArchitectures, `${p}/subArchitectures`, issue) ?? [];
   return architecture === undefined ? undefined : { architecture, subArchitectures };
 }
