@@ -20,7 +20,12 @@ export interface RunningSensor {
 export async function startSensor(timeoutMs = 60_000): Promise<RunningSensor> {
   const child = spawn('bpftrace', ['-f', 'json', SENSOR_PROGRAM], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, __BPFTRACE_NOTIFY_PROBES_ATTACHED: '1', BPFTRACE_MAP_KEYS_MAX: '65536' },
+    env: {
+      ...process.env,
+      __BPFTRACE_NOTIFY_PROBES_ATTACHED: '1',
+      BPFTRACE_MAP_KEYS_MAX: '65536',
+      BPFTRACE_PERF_RB_PAGES: '512',
+    },
   });
   const lines: string[] = [];
   const stderr: string[] = [];
