@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { createAppLogger, PinoNestLogger } from './common/app-logger.js';
-import { ErrorFilter, sendError } from './common/error.filter.js';
+import { ErrorFilter } from './common/error.filter.js';
 import { requestIdOf } from './common/request-id.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import type { AppConfig } from './config/app-config.js';
@@ -50,10 +50,11 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
-  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));
 
   const app = await NestFactory.create<NestFastifyApplication>(rootModule(config), adapter, {
     logger: new PinoNestLogger(logger),
+    // Fastify's own JSON parser: its errors carry codes (FST_ERR_CTP_*) that map to the contract's.
+    bodyParser: false,
   });
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(createValidationPipe());

@@ -47,6 +47,10 @@ function answer(code: ErrorCode, message: string, details?: Record<string, unkno
  * Nest's HTTP exceptions are translated; everything else is a 500 with the request id only.
  */
 export function toErrorAnswer(error: unknown, requestId: string): ErrorAnswer {
+  // Nest wraps Fastify's own errors (body parsing, limits) in an HttpException; the cause has the code.
+  if (error instanceof HttpException && error.cause instanceof Error && 'code' in error.cause) {
+    return toErrorAnswer(error.cause, requestId);
+  }
   if (error instanceof DomainError) return answer(error.code, error.message, error.details);
   const e = error as { code?: unknown; message?: unknown; statusCode?: unknown; retryAfterSeconds?: unknown };
   if (error instanceof Error && isErrorCode(e.code)) {
