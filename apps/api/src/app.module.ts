@@ -4,10 +4,11 @@ import { AuthModule } from './auth/auth.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HostsModule } from './hosts/hosts.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 
 /** Every feature of the API, one line each: append yours. */
 @Module({
-  imports: [DatabaseModule, AuditLogModule, AuthModule, TokensModule, HealthModule, HostsModule],
+  imports: [DatabaseModule, AuditLogModule, AuthModule, TokensModule, HealthModule, HostsModule, MetricsModule],
 })
 export class AppModule {}

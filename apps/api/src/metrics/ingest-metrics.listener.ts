@@ -1,0 +1,44 @@
+import type { BatchFailed, BatchStored } from '../ingest/ingest-events.js';
+import type { SandtrapMetrics } from './sandtrap-metrics.js';
+import type { ViolationSeriesLimiter } from './violation-series-limiter.js';
+
+/** Reject reasons about the time window, not the content: everything else is a parse error. */
+const NOT_PARSE_ERRORS: ReadonlySet<string> = new Set(['too_old', 'in_future']);
+
+/** Turns ingest's batch events into metrics; it must never throw back into ingest. */
+export class IngestMetricsListener {
+  constructor(
+    private readonly metrics: SandtrapMetrics,
+    private readonly limiter: ViolationSeriesLimiter,
+  ) {}
+
+  onBatchStored(e: BatchStored): void {
+    const m = this.metrics;
+    const source = e.source;
+    m.ingestBatches.inc({ source, outcome: 'stored' });
+    if (e.accepted > 0) m.ingestAccepted.inc({ source }, e.accepted);
+    if (e.duplicates > 0) m.ingestDuplicates.inc({ source }, e.duplicates);
+    let parseErrors = 0;
+    for (const [reason, n] of Object.entries(e.rejectReasons)) {
+      if (n <= 0) continue;
+      m.ingestRejected.inc({ source, reason }, n);
+      if (!NOT_PARSE_ERRORS.has(reason)) parseErrors += n;
+    }
+    if (parseErrors > 0) m.ingestParseErrors.inc({ source }, parseErrors);
+    if (e.lostRecords > 0) m.kernelRecordsLost.inc({ source }, e.lostRecords);
+    m.batchSize.observe({ source }, e.accepted + e.duplicates + e.rejected);
+    m.batchDuration.observe({ source }, e.durationMs / 1000);
+    m.dbWriteDuration.observe({ source }, e.dbMs / 1000);
+
+    for (const event of e.events) {
+      const { labels, folded } = this.limiter.labelsFor(event);
+      m.violations.inc(labels);
+      for (const label of folded) m.violationSeriesFolded.inc({ label });
+    }
+    m.violationSeries.set(this.limiter.seriesCount);
+  }
+
+  onBatchFailed(e: BatchFailed): void {
+    this.metrics.ingestBatches.inc({ source: e.source, outcome: 'failed' });
+  }
+}
