@@ -86,11 +86,40 @@ describe('evaluate', () => {
         { names: ['getppid'], action: 'SCMP_ACT_KILL', args: [{ index: 2, value: 1, op: 'SCMP_CMP_EQ' }] },
       ],
     };
-    const at = (args: number[]) => evaluate(profile, { arch: 'x86_64', syscall: 'getppid', args });
+    const at = (args: number[]) =>
+      evaluate(profile, { arch: 'x86_64', syscall: 'getppid', args, precedence: 'kernel' });
     expect(at([0, 0, 0]).action).toBe('SCMP_ACT_LOG');
     expect(at([1, 0, 0])).toMatchObject({ action: 'SCMP_ACT_ERRNO', errnoRet: 5, ruleIndex: 1 });
     expect(at([1, 1, 0]).action).toBe('SCMP_ACT_TRAP');
     expect(at([1, 1, 1])).toMatchObject({ action: 'SCMP_ACT_KILL', ruleIndex: 3 });
+  });
+
+  it('lets an unconditional rule override conditional ones, as libseccomp builds the filter', () => {
+    const profile: SeccompProfile = {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [
+        {
+          names: ['getpgid'],
+          action: 'SCMP_ACT_KILL_PROCESS',
+          args: [{ index: 0, value: 7, op: 'SCMP_CMP_EQ' }],
+        },
+        { names: ['getpgid'], action: 'SCMP_ACT_ERRNO', errnoRet: 79 },
+        {
+          names: ['getsid'],
+          action: 'SCMP_ACT_ERRNO',
+          errnoRet: 80,
+          args: [{ index: 0, value: 3, op: 'SCMP_CMP_GE' }],
+        },
+        { names: ['getsid'], action: 'SCMP_ACT_TRAP', args: [{ index: 1, value: 5, op: 'SCMP_CMP_EQ' }] },
+      ],
+    };
+    const at = (syscall: string, args: number[], precedence?: 'kernel') =>
+      evaluate(profile, { arch: 'x86_64', syscall, args, precedence });
+    expect(at('getpgid', [7])).toMatchObject({ action: 'SCMP_ACT_ERRNO', errnoRet: 79, ruleIndex: 1 });
+    expect(at('getpgid', [7], 'kernel')).toMatchObject({ action: 'SCMP_ACT_KILL_PROCESS', ruleIndex: 0 });
+    expect(at('getsid', [4, 5]).action).toBe('SCMP_ACT_TRAP');
+    expect(at('getsid', [4, 0])).toMatchObject({ action: 'SCMP_ACT_ERRNO', errnoRet: 80 });
+    expect(evaluate(profile, { arch: 'x86_64', syscall: 'getpgid' }).conditional).toBeUndefined();
   });
 
   it('compares 64-bit values exactly and wraps negative arguments', () => {

@@ -24,7 +24,18 @@ export interface EvaluationInput {
    * which runc and crun keep, is KILL_THREAD (SCMP_ACT_KILL).
    */
   badArchAction?: SeccompAction;
+  /**
+   * How rules for one syscall combine. `libseccomp` (default: what runc and crun load): an
+   * unconditional rule for the syscall decides and its conditional rules never match; among
+   * matching conditional rules the most restrictive action wins. `kernel`: every matching rule
+   * counts and the most restrictive wins, as when each rule is its own stacked filter.
+   * libseccomp resolves conditional rules whose conditions overlap by its decision-tree order,
+   * not by action; lintProfile reports such rules (`overlapping-rules`).
+   */
+  precedence?: RulePrecedence;
 }
+
+export type RulePrecedence = 'libseccomp' | 'kernel';
 
 export type EvaluationReason = 'rule' | 'default' | 'bad-arch' | 'unknown-syscall';
 
@@ -42,7 +53,8 @@ export interface Evaluation {
 /**
  * What the kernel does with one call under `profile`. When several rules match, the most
  * restrictive action wins (KILL_PROCESS > KILL_THREAD > TRAP > ERRNO > USER_NOTIF > TRACE > LOG >
- * ALLOW); between equal actions the earlier rule wins. A syscall number unknown in the arch's
+ * ALLOW), between equal actions the earlier rule; but with the default `libseccomp` precedence an
+ * unconditional rule for the syscall overrides its conditional ones (see `precedence`). A syscall number unknown in the arch's
  * table gets the default action; an arch the profile does not list gets `badArchAction`.
  */
 export function evaluate(profile: SeccompProfile, input: EvaluationInput): Evaluation {
@@ -59,8 +71,13 @@ export function evaluate(profile: SeccompProfile, input: EvaluationInput): Evalu
   const width = argWidth(arch);
   let best: Evaluation | undefined;
   let conditional = false;
-  (profile.syscalls ?? []).forEach((rule, ruleIndex) => {
-    if (!rule.names.includes(name) || !ruleApplies(rule, context)) return;
+  const rules = (profile.syscalls ?? [])
+    .map((rule, ruleIndex) => ({ rule, ruleIndex }))
+    .filter(({ rule }) => rule.names.includes(name) && ruleApplies(rule, context));
+  const unconditional = rules.find(({ rule }) => (rule.args ?? []).length === 0);
+  const deciding =
+    (input.precedence ?? 'libseccomp') === 'libseccomp' && unconditional ? [unconditional] : rules;
+  deciding.forEach(({ rule, ruleIndex }) => {
     const args = rule.args ?? [];
     if (args.length > 0 && input.args === undefined) {
       conditional = true;

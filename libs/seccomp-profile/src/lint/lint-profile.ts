@@ -5,6 +5,7 @@ import { conditionKey } from '../evaluate/rule-conditions.js';
 import { compareRestrictiveness, isAuditedOnlyWithLogFlag } from '../model/seccomp-action.js';
 import type { ProfileWarning, SeccompArg, SeccompProfile, SeccompRule } from '../model/seccomp-profile.js';
 import { argsContradict } from './arg-contradiction.js';
+import { argKey, argsSubsetOf, conditionsMayOverlap, sameOutcome } from './rule-overlap.js';
 
 /**
  * Findings on a profile that is valid but probably not what its author meant. Pointers are into
@@ -16,6 +17,7 @@ export function lintProfile(profile: SeccompProfile): ProfileWarning[] {
     ...missingCompatArches(profile),
     ...ambiguousKills(profile),
     ...unreachableRules(profile),
+    ...overlappingRules(profile),
     ...partlyUnknownNames(profile),
   ];
 }
@@ -99,20 +101,45 @@ function unreachableRules(profile: SeccompProfile): ProfileWarning[] {
 }
 
 /**
- * `other` matches every call `rule` matches and wins: its action is more restrictive, or equally
- * restrictive and `other` comes first (precedence is by action, not by position).
+ * `other` matches every call `rule` matches and wins: it is unconditional and `rule` is not (as
+ * libseccomp builds filters), or its action is more restrictive, or equally restrictive and
+ * `other` comes first.
  */
 function shadows(other: SeccompRule, rule: SeccompRule, otherFirst: boolean): boolean {
-  const order = compareRestrictiveness(other.action, rule.action);
-  if (order < 0 || (order === 0 && !otherFirst)) return false;
   const sameScope = conditionKey({ ...other, args: [] }) === conditionKey({ ...rule, args: [] });
   if (!sameScope) return false;
+  // libseccomp: an unconditional rule overrides every conditional rule of the syscall.
+  if ((other.args ?? []).length === 0 && (rule.args ?? []).length > 0) return true;
+  const order = compareRestrictiveness(other.action, rule.action);
+  if (order < 0 || (order === 0 && !otherFirst)) return false;
   const ruleArgs = new Set((rule.args ?? []).map(argKey));
   return (other.args ?? []).every((arg) => ruleArgs.has(argKey(arg)));
 }
 
-function argKey(arg: SeccompArg): string {
-  return `${arg.index}:${arg.op}:${arg.value}:${arg.valueTwo ?? 0}`;
+/**
+ * Conditional rules for one syscall, with different actions, that a call can match together.
+ * The kernel would take the most restrictive; libseccomp, which runc uses, compiles them into a
+ * decision tree that takes whichever branch it tests first (observed: the rule on the higher
+ * argument index, EQ before ranges), so the outcome depends on the loader.
+ */
+function overlappingRules(profile: SeccompProfile): ProfileWarning[] {
+  const rules = profile.syscalls ?? [];
+  const out: ProfileWarning[] = [];
+  rules.forEach((rule, i) => {
+    if ((rule.args ?? []).length === 0) return;
+    rules.forEach((other, k) => {
+      if (k >= i || (other.args ?? []).length === 0 || sameOutcome(rule, other)) return;
+      const shared = rule.names.filter((name) => other.names.includes(name));
+      if (shared.length === 0 || argsSubsetOf(other, rule) || argsSubsetOf(rule, other)) return;
+      if (!conditionsMayOverlap(rule, other)) return;
+      out.push({
+        code: 'overlapping-rules',
+        pointer: `/syscalls/${i}/args`,
+        message: `${shared.join(', ')}: a call can match both this rule (${rule.action}) and /syscalls/${k} (${other.action}); libseccomp picks by its tree order, not by restrictiveness`,
+      });
+    });
+  });
+  return out;
 }
 
 function partlyUnknownNames(profile: SeccompProfile): ProfileWarning[] {

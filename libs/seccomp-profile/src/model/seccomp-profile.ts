@@ -100,5 +100,6 @@ export type LintCode =
   | 'missing-compat-arch'
   | 'unreachable-rule'
   | 'contradictory-args'
+  | 'overlapping-rules'
   | 'ambiguous-kill'
   | 'unknown-syscall-on-arch';

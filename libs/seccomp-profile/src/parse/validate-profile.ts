@@ -4,6 +4,7 @@ import { lintProfile } from '../lint/lint-profile.js';
 import { takesErrnoRet } from '../model/seccomp-action.js';
 import type { ProfileIssue, ProfileWarning, SeccompProfile } from '../model/seccomp-profile.js';
 import { conditionKey } from '../evaluate/rule-conditions.js';
+import { argsSubsetOf, sameOutcome } from '../lint/rule-overlap.js';
 import { decodeProfileInput, type DecodeOptions } from './decode-profile-input.js';
 import { ProfileError } from './profile-error.js';
 import { readProfileShape } from './read-profile-shape.js';
@@ -122,6 +123,34 @@ function checkSemantics(profile: SeccompProfile, prefix: string): ProfileIssue[]
           `conflicting rule for ${name}: ${rule.action} with the same conditions as ${earlier.action} at ${prefix}${earlier.pointer}`,
         );
       }
+    });
+  });
+  issues.push(...prefixConflicts(profile, prefix));
+  return issues;
+}
+
+/**
+ * libseccomp refuses (EEXIST) a conditional rule whose conditions extend another conditional
+ * rule's for the same syscall with a different action: runc then fails to start the container.
+ */
+function prefixConflicts(profile: SeccompProfile, prefix: string): ProfileIssue[] {
+  const rules = profile.syscalls ?? [];
+  const issues: ProfileIssue[] = [];
+  rules.forEach((rule, i) => {
+    const args = rule.args ?? [];
+    if (args.length === 0) return;
+    rules.forEach((other, k) => {
+      const otherArgs = other.args ?? [];
+      if (k === i || otherArgs.length === 0 || otherArgs.length >= args.length || sameOutcome(rule, other))
+        return;
+      if (conditionKey({ ...rule, args: [] }) !== conditionKey({ ...other, args: [] })) return;
+      if (!argsSubsetOf(other, rule)) return;
+      const shared = rule.names.filter((name) => other.names.includes(name));
+      if (shared.length === 0) return;
+      issues.push({
+        pointer: `${prefix}/syscalls/${i}/args`,
+        message: `conflicting rule for ${shared.join(', ')}: extends the conditions of ${prefix}/syscalls/${k} with another action (${rule.action} vs ${other.action}); libseccomp refuses it (EEXIST)`,
+      });
     });
   });
   return issues;
