@@ -1,6 +1,7 @@
 import type { MigrationInterface } from 'typeorm';
 import { CreatePlatform1795800000000 } from './1795800000000-create-platform.js';
 import { CreateViolations1795900000000 } from './1795900000000-create-violations.js';
+import { CreatePolicies1796000000000 } from './1796000000000-create-policies.js';
 
 /**
  * Every schema migration, oldest first. Append-only: a released migration never changes; a new
@@ -9,4 +10,5 @@ import { CreateViolations1795900000000 } from './1795900000000-create-violations
 export const migrations: Array<new () => MigrationInterface> = [
   CreatePlatform1795800000000,
   CreateViolations1795900000000,
+  CreatePolicies1796000000000,
 ];
