@@ -30,6 +30,9 @@ const ENV_SCHEMA = z.object({
   SANDTRAP_EMBEDDED_PG_PORT: port.default(5433),
 });
 
+/** Never echoed back in an error: they hold credentials. */
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SANDTRAP_ADMIN_TOKEN', 'SANDTRAP_METRICS_TOKEN']);
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -59,10 +62,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const parsed = ENV_SCHEMA.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => ({
-        variable: String(i.path[0] ?? '?'),
-        message: `${i.message} (got ${JSON.stringify(env[String(i.path[0])] ?? null)})`,
-      })),
+      parsed.error.issues.map((i) => {
+        const variable = String(i.path[0] ?? '?');
+        const got = SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(env[variable] ?? null)})`;
+        return { variable, message: `${i.message}${got}` };
+      }),
     );
   }
   const e = parsed.data;

@@ -36,7 +36,10 @@ export async function startEmbeddedPostgres(
   port: number,
   log: Logger,
 ): Promise<EmbeddedDatabase> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // 0711: the `postgres` system user (when we run as root) must traverse into <dir>/postgres,
+  // while the secrets beside it stay 0600 files that nobody else can list or read.
+  await mkdir(dataDir, { recursive: true, mode: 0o711 });
+  if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
   const clusterDir = path.join(dataDir, 'postgres');
   const password = await passwordIn(dataDir);
   const server = new EmbeddedPostgres({

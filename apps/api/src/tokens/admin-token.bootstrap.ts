@@ -36,7 +36,7 @@ export class AdminTokenBootstrap implements OnModuleInit {
     });
     if (!created) return;
     const file = path.join(this.config.dataDir, 'admin-token');
-    await mkdir(this.config.dataDir, { recursive: true, mode: 0o700 });
+    await mkdir(this.config.dataDir, { recursive: true, mode: 0o711 });
     await writeFile(file, `${created.token}\n`, { mode: 0o600 });
     await chmod(file, 0o600);
     this.logger.warn(
