@@ -133,7 +133,7 @@ async function main() {
     for (const ix of indexes) {
       await pool.query(
         ix.def
-          .replace(' ON public.violations ', ' ON copy_bench.violations ')
+          .replace(/ ON (ONLY )?public\.violations /, ' ON copy_bench.violations ')
           .replace(/INDEX \S+ /, `INDEX ${ix.name}_copy `),
       );
     }

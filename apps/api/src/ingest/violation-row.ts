@@ -12,58 +12,69 @@ export function violationIdentity(hostId: string, eventKey: string, micros: numb
   return `${hostId}\u0000${eventKey}\u0000${micros}`;
 }
 
-/** Column arrays for the `unnest(...)` insert, in VIOLATION_COLUMNS order. */
-export function toColumnArrays(rows: readonly ViolationRow[]): unknown[][] {
-  const cols: unknown[][] = VIOLATION_COLUMNS.map(() => new Array<unknown>(rows.length));
-  for (let i = 0; i < rows.length; i++) {
-    const { hostId, micros, event: e } = rows[i];
-    const p = e.process;
-    const c = e.container;
-    const s = e.syscall;
-    const values = [
-      hostId,
-      e.eventKey,
-      micros,
-      e.source,
-      e.kind,
-      e.action,
-      e.blocked,
-      s?.arch,
-      s?.nr,
-      s?.name,
-      s?.compat,
-      p?.pid,
-      p?.tid,
-      p?.ppid,
-      p?.uid,
-      p?.gid,
-      p?.auid,
-      p?.ses,
-      p?.comm,
-      p?.exe,
-      p?.cmdline,
-      c?.id,
-      c?.name,
-      c?.image,
-      c?.pod,
-      c?.namespace,
-      e.errno?.nr,
-      e.errno?.name,
-      e.signal?.nr,
-      e.signal?.name,
-      e.policy,
-      e.rule,
-      e.severity,
-      e.bootId,
-      e.details === undefined ? undefined : JSON.stringify(e.details),
-      e.raw,
-    ];
-    for (let k = 0; k < values.length; k++) cols[k][i] = values[k] ?? null;
-  }
-  return cols;
+/** Postgres COPY text format: backslash escapes for the four characters that would break a row. */
+function copyField(v: unknown): string {
+  if (v === undefined || v === null) return '\\N';
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  const s = typeof v === 'string' ? v : String(v);
+  return /[\\\t\n\r]/.test(s)
+    ? s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : s;
 }
 
-/** Column name and the Postgres array type its values travel as. */
+/** The rows in COPY text format, columns in VIOLATION_COLUMNS order. */
+export function toCopyText(rows: readonly ViolationRow[]): string {
+  const lines = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) lines[i] = columnValues(rows[i]).map(copyField).join('\t');
+  return lines.join('\n') + '\n';
+}
+
+function columnValues(row: ViolationRow): unknown[] {
+  const { hostId, micros, event: e } = row;
+  const p = e.process;
+  const c = e.container;
+  const s = e.syscall;
+  return [
+    hostId,
+    e.eventKey,
+    micros,
+    e.source,
+    e.kind,
+    e.action,
+    e.blocked,
+    s?.arch,
+    s?.nr,
+    s?.name,
+    s?.compat,
+    p?.pid,
+    p?.tid,
+    p?.ppid,
+    p?.uid,
+    p?.gid,
+    p?.auid,
+    p?.ses,
+    p?.comm,
+    p?.exe,
+    p?.cmdline,
+    c?.id,
+    c?.name,
+    c?.image,
+    c?.pod,
+    c?.namespace,
+    e.errno?.nr,
+    e.errno?.name,
+    e.signal?.nr,
+    e.signal?.name,
+    e.policy,
+    e.rule,
+    e.severity,
+    e.bootId,
+    e.details === undefined ? undefined : JSON.stringify(e.details),
+    e.raw,
+  ];
+}
+
+/** Column name and its Postgres type in the staging table. */
 export const VIOLATION_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['host_id', 'uuid'],
   ['event_key', 'text'],
@@ -102,3 +113,29 @@ export const VIOLATION_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['details', 'jsonb'],
   ['raw', 'text'],
 ];
+
+const INT_COLUMNS = new Set(['syscall_nr', 'pid', 'tid', 'ppid', 'errno', 'signal']);
+const BIGINT_COLUMNS = new Set(['uid', 'gid', 'auid', 'ses']);
+
+/**
+ * Why Postgres would refuse this row's numbers, if it would: checked before the batch is
+ * written, so that one bad event is rejected alone instead of failing the whole batch.
+ */
+export function numericProblem(row: ViolationRow): string | undefined {
+  const values = columnValues(row);
+  for (let k = 0; k < VIOLATION_COLUMNS.length; k++) {
+    const [name] = VIOLATION_COLUMNS[k];
+    const v = values[k];
+    if (v === null || v === undefined) continue;
+    if (
+      INT_COLUMNS.has(name) &&
+      !(Number.isInteger(v) && (v as number) >= -2147483648 && (v as number) <= 2147483647)
+    ) {
+      return `${name} must be a 32-bit integer, got ${JSON.stringify(v)}`;
+    }
+    if (BIGINT_COLUMNS.has(name) && !(Number.isSafeInteger(v) && (v as number) >= -1)) {
+      return `${name} must be a whole number from -1, got ${JSON.stringify(v)}`;
+    }
+  }
+  return undefined;
+}

@@ -1,38 +1,65 @@
-import type { Pool } from 'pg';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Pool, PoolClient } from 'pg';
+import copyStreams from 'pg-copy-streams';
 import { ROLLUP_TIERS } from './rollup-tiers.js';
-import { VIOLATION_COLUMNS, toColumnArrays, violationIdentity, type ViolationRow } from './violation-row.js';
+import { VIOLATION_COLUMNS, toCopyText, violationIdentity, type ViolationRow } from './violation-row.js';
 
 const stored = VIOLATION_COLUMNS.map(([name]) => name).filter((n) => n !== 'micros');
 
-/**
- * One statement, hence one transaction: insert the batch, skip rows already stored, and add the
- * rows really inserted to each rollup tier. The rollup groups are written in key order so
- * that concurrent batches lock the same counters in the same order.
- */
-const STORE_BATCH_SQL = `
-WITH input AS (
-  SELECT * FROM unnest(${VIOLATION_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
-    AS t(${VIOLATION_COLUMNS.map(([name]) => name).join(', ')})
-), ins AS (
-  INSERT INTO violations (observed_at, ${stored.join(', ')})
-  SELECT timestamptz 'epoch' + micros * interval '1 microsecond', ${stored.join(', ')}
-  FROM input
-  ON CONFLICT DO NOTHING
-  RETURNING host_id, event_key, observed_at, action, syscall_name, exe, container_id, source
-), ${ROLLUP_TIERS.map(
-  ({ table, minutes }, i) => `rollup${i} AS (
+/** Per connection; emptied at each commit. */
+const CREATE_STAGING_SQL = `CREATE TEMP TABLE IF NOT EXISTS violations_staging (
+  ${VIOLATION_COLUMNS.map(([name, type]) => `${name} ${type}`).join(',\n  ')}
+) ON COMMIT DELETE ROWS`;
+
+const COPY_SQL = `COPY violations_staging (${VIOLATION_COLUMNS.map(([name]) => name).join(', ')}) FROM STDIN`;
+
+/** Adds rows to each rollup tier, grouped in key order so that concurrent batches lock counters in the same order. */
+function rollupCtes(from: string): string {
+  return ROLLUP_TIERS.map(
+    ({ table, minutes }, i) => `rollup${i} AS (
   INSERT INTO ${table} AS c (minute, host_id, action, syscall_name, exe, container_id, source, count)
   SELECT date_bin('${minutes} minutes', observed_at, timestamptz 'epoch'), host_id, action,
          coalesce(syscall_name, ''), coalesce(exe, ''), coalesce(container_id, ''), source, count(*)
-  FROM ins
+  FROM ${from}
   GROUP BY 1, 2, 3, 4, 5, 6, 7
   ORDER BY 1, 2, 3, 4, 5, 6, 7
   ON CONFLICT ON CONSTRAINT ${table}_pkey DO UPDATE SET count = c.count + excluded.count
 )`,
-).join(', ')}
+  ).join(',\n');
+}
+
+const SELECT_STAGED = `SELECT timestamptz 'epoch' + micros * interval '1 microsecond' AS observed_at, ${stored.join(', ')}
+  FROM violations_staging`;
+
+/**
+ * The usual case, a batch of new events: a plain INSERT (cheaper than ON CONFLICT's speculative
+ * insertion) and the rollups straight from the staged rows. A unique violation sends the batch
+ * to STORE_DEDUPED_SQL instead.
+ */
+const STORE_NEW_SQL = `
+WITH staged AS MATERIALIZED (${SELECT_STAGED}),
+ins AS (INSERT INTO violations (observed_at, ${stored.join(', ')}) SELECT * FROM staged),
+${rollupCtes('staged')}
+SELECT count(*)::int AS n FROM staged`;
+
+/** Skips rows already stored, and counts in the rollups only the rows really inserted. */
+const STORE_DEDUPED_SQL = `
+WITH ins AS (
+  INSERT INTO violations (observed_at, ${stored.join(', ')})
+  ${SELECT_STAGED}
+  ON CONFLICT DO NOTHING
+  RETURNING host_id, event_key, observed_at, action, syscall_name, exe, container_id, source
+),
+${rollupCtes('ins')}
 SELECT host_id, event_key, (extract(epoch FROM observed_at) * 1000000)::bigint::text AS micros FROM ins`;
 
-/** Writes ingest batches: the hot path, in raw parameterised SQL. */
+const UNIQUE_VIOLATION = '23505';
+
+/** Connections whose session already has the staging table. */
+const staged = new WeakSet<PoolClient>();
+
+/** Writes ingest batches: the hot path, COPY into a staging table then one INSERT ... SELECT. */
 export class ViolationWriterRepository {
   constructor(private readonly pool: Pool) {}
 
@@ -43,12 +70,32 @@ export class ViolationWriterRepository {
   async storeBatch(rows: readonly ViolationRow[]): Promise<Set<string>> {
     const inserted = new Set<string>();
     if (rows.length === 0) return inserted;
-    const result = await this.pool.query<{ host_id: string; event_key: string; micros: string }>(
-      STORE_BATCH_SQL,
-      toColumnArrays(rows),
-    );
-    for (const r of result.rows) inserted.add(violationIdentity(r.host_id, r.event_key, r.micros));
-    return inserted;
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query(staged.has(client) ? 'BEGIN' : `BEGIN; ${CREATE_STAGING_SQL}`);
+      await pipeline(Readable.from([toCopyText(rows)]), client.query(copyStreams.from(COPY_SQL)));
+      await client.query('SAVEPOINT plain_insert');
+      try {
+        await client.query(STORE_NEW_SQL);
+        for (const r of rows) inserted.add(violationIdentity(r.hostId, r.event.eventKey, r.micros));
+      } catch (error) {
+        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        await client.query('ROLLBACK TO SAVEPOINT plain_insert');
+        const result = await client.query<{ host_id: string; event_key: string; micros: string }>(
+          STORE_DEDUPED_SQL,
+        );
+        for (const r of result.rows) inserted.add(violationIdentity(r.host_id, r.event_key, r.micros));
+      }
+      await client.query('COMMIT');
+      staged.add(client);
+      return inserted;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   /** Creates the hosts not seen before and marks all of them seen now; answers name -> id. */
