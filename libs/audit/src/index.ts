@@ -1,1 +1,17 @@
-export {};
+export { AUDIT_ERROR_CODES, AuditParseError, type AuditErrorCode } from './audit-error.js';
+export { parseAuditLine } from './line/parse-audit-line.js';
+export { DEFAULT_MAX_LINE_BYTES, type ParsedAuditLine } from './line/parsed-audit-line.js';
+export type {
+  AuditLineShape,
+  AuditRecord,
+  AuditSource,
+  SeccompFields,
+  SiblingFields,
+} from './record/audit-record.js';
+export {
+  AuditStreamParser,
+  parseAuditText,
+  type AuditOutput,
+  type AuditParserOptions,
+  type AuditParserStats,
+} from './stream/audit-stream-parser.js';

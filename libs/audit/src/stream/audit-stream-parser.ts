@@ -1,0 +1,204 @@
+import type { SecurityEvent } from '@sandtrap/events';
+import { AuditParseError, type AuditErrorCode } from '../audit-error.js';
+import { parseAuditLine } from '../line/parse-audit-line.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../line/parsed-audit-line.js';
+import type { AuditRecord, SiblingFields } from '../record/audit-record.js';
+import { auditStamp, seccompEvent } from './seccomp-event.js';
+
+export interface AuditParserOptions {
+  /** Default host when the line does not name one. */
+  host?: string;
+  bootId?: string;
+  /** Force the event source; default: from the detected shape. */
+  source?: 'auditd' | 'kmsg' | 'journald';
+  /** How long a SECCOMP event may wait for its sibling records (default 50). */
+  holdMs?: number;
+  /** Default 65536; longer lines give error 'line_too_long'. */
+  maxLineBytes?: number;
+  /** Most events held at once; the oldest is released beyond it (default 4096), so memory stays flat. */
+  maxHeld?: number;
+}
+
+export type AuditOutput =
+  | { type: 'event'; event: SecurityEvent; line: number }
+  | { type: 'lost'; count: number; line: number }
+  | { type: 'error'; line: number; code: AuditErrorCode; reason: string };
+
+export interface AuditParserStats {
+  lines: number;
+  events: number;
+  skipped: number;
+  errors: number;
+  lost: number;
+}
+
+interface Held {
+  record: AuditRecord;
+  raw: string;
+  line: number;
+  deadline: number;
+  sibling?: SiblingFields;
+}
+
+function merge(into: SiblingFields | undefined, from: SiblingFields): SiblingFields {
+  if (into === undefined) return { ...from };
+  // PROCTITLE is the better command line; EXECVE's only fills a gap.
+  for (const [k, v] of Object.entries(from) as [keyof SiblingFields, never][]) {
+    if (v !== undefined && (into[k] === undefined || k !== 'cmdline')) into[k] = v;
+  }
+  return into;
+}
+
+/**
+ * Turns audit lines into SecurityEvents. A SECCOMP record waits at most `holdMs` (or until its
+ * EOE) for sibling records of the same event to add cmdline, ppid, cwd and container id.
+ */
+export class AuditStreamParser {
+  private readonly holdMs: number;
+  private readonly maxHeld: number;
+  private readonly maxLineBytes: number;
+  private readonly held = new Map<string, Held>();
+  // Siblings that came before their SECCOMP record (auditd orders records by emission).
+  private readonly early = new Map<string, { fields: SiblingFields; deadline: number }>();
+  private lineCount = 0;
+  readonly stats: AuditParserStats = { lines: 0, events: 0, skipped: 0, errors: 0, lost: 0 };
+
+  constructor(private readonly options: AuditParserOptions = {}) {
+    this.holdMs = Math.max(0, options.holdMs ?? 50);
+    this.maxHeld = Math.max(1, options.maxHeld ?? 4096);
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  }
+
+  /** One line (without its newline). lineNo defaults to a running count starting at 1. nowMs defaults to Date.now(). */
+  push(line: string, lineNo?: number, nowMs: number = Date.now()): AuditOutput[] {
+    this.lineCount++;
+    this.stats.lines++;
+    const at = lineNo ?? this.lineCount;
+    const out: AuditOutput[] = [];
+    if (this.held.size > 0) this.expire(nowMs, out);
+    const parsed = parseAuditLine(line, { maxLineBytes: this.maxLineBytes, bootId: this.options.bootId });
+    switch (parsed.kind) {
+      case 'skip':
+        this.stats.skipped++;
+        break;
+      case 'error':
+        this.error(out, at, parsed.code, parsed.reason);
+        break;
+      case 'lost':
+        this.stats.lost += parsed.count;
+        out.push({ type: 'lost', count: parsed.count, line: at });
+        break;
+      case 'record':
+        this.record(parsed.record, line, at, nowMs, out);
+        break;
+    }
+    return out;
+  }
+
+  /** Emit events held longer than holdMs. The agent calls it on a timer. */
+  tick(nowMs: number = Date.now()): AuditOutput[] {
+    const out: AuditOutput[] = [];
+    this.expire(nowMs, out);
+    return out;
+  }
+
+  /** End of input: emit everything held. */
+  flush(): AuditOutput[] {
+    const out: AuditOutput[] = [];
+    for (const key of [...this.held.keys()]) this.release(key, out);
+    this.early.clear();
+    return out;
+  }
+
+  private record(record: AuditRecord, raw: string, line: number, nowMs: number, out: AuditOutput[]): void {
+    const key = `${record.host ?? ''}|${auditStamp(record)}`;
+    if (record.seccomp !== undefined) {
+      // A second copy of one record (journald's kernel and audit transports) releases the first.
+      if (this.held.has(key)) this.release(key, out);
+      const held: Held = { record, raw, line, deadline: nowMs + this.holdMs };
+      const early = this.early.get(key);
+      if (early !== undefined) {
+        held.sibling = early.fields;
+        this.early.delete(key);
+      }
+      if (this.holdMs === 0) {
+        this.emit(held, out);
+        return;
+      }
+      this.held.set(key, held);
+      if (this.held.size > this.maxHeld) this.release(this.held.keys().next().value as string, out);
+      return;
+    }
+    this.stats.skipped++;
+    const held = this.held.get(key);
+    if (record.typeName === 'EOE') {
+      if (held !== undefined) this.release(key, out);
+      this.early.delete(key);
+      return;
+    }
+    if (record.sibling === undefined) return;
+    if (held !== undefined) {
+      held.sibling = merge(held.sibling, record.sibling);
+      return;
+    }
+    const early = this.early.get(key);
+    if (early !== undefined) early.fields = merge(early.fields, record.sibling);
+    else {
+      this.early.set(key, { fields: { ...record.sibling }, deadline: nowMs + this.holdMs });
+      if (this.early.size > this.maxHeld) this.early.delete(this.early.keys().next().value as string);
+    }
+  }
+
+  private expire(nowMs: number, out: AuditOutput[]): void {
+    // Maps iterate in insertion order and deadlines grow with it, so stop at the first young one.
+    for (const [key, held] of this.held) {
+      if (held.deadline > nowMs) break;
+      this.release(key, out);
+    }
+    for (const [key, early] of this.early) {
+      if (early.deadline > nowMs) break;
+      this.early.delete(key);
+    }
+  }
+
+  private release(key: string, out: AuditOutput[]): void {
+    const held = this.held.get(key);
+    if (held === undefined) return;
+    this.held.delete(key);
+    this.emit(held, out);
+  }
+
+  private emit(held: Held, out: AuditOutput[]): void {
+    try {
+      const event = seccompEvent(held.record, held.raw, held.sibling, this.options);
+      this.stats.events++;
+      out.push({ type: 'event', event, line: held.line });
+    } catch (error) {
+      if (!(error instanceof AuditParseError)) throw error;
+      this.error(out, held.line, error.code, error.message);
+    }
+  }
+
+  private error(out: AuditOutput[], line: number, code: AuditErrorCode, reason: string): void {
+    this.stats.errors++;
+    out.push({ type: 'error', line, code, reason });
+  }
+}
+
+/** Whole text at once (the ingest endpoint): push every line, then flush. */
+export function parseAuditText(text: string, options?: AuditParserOptions): AuditOutput[] {
+  const parser = new AuditStreamParser(options);
+  const out: AuditOutput[] = [];
+  let start = 0;
+  const now = Date.now();
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    // One clock reading for the whole text: held events wait for siblings in the same body, then flush.
+    for (const o of parser.push(line, undefined, now)) out.push(o);
+    start = end + 1;
+  }
+  for (const o of parser.flush()) out.push(o);
+  return out;
+}

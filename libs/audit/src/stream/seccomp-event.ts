@@ -1,0 +1,118 @@
+import { RAW_MAX_BYTES, isBlockingAction, type SecurityEvent } from '@sandtrap/events';
+import { X32_SYSCALL_BIT, actionFromCode, archFromAuditArch, resolveSyscall, signalName } from '@sandtrap/syscalls';
+import { AuditParseError } from '../audit-error.js';
+import type { AuditRecord, AuditSource, SiblingFields } from '../record/audit-record.js';
+
+const UNSET_ID = 4294967295;
+
+export interface EventDefaults {
+  host?: string;
+  bootId?: string;
+  source?: AuditSource;
+}
+
+// observedAt for every record of one second shares its prefix; cache the last one.
+let cachedSec = -1;
+let cachedPrefix = '';
+function observedAt(sec: number, msec: number): string {
+  if (sec !== cachedSec) {
+    cachedPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
+    cachedSec = sec;
+  }
+  return `${cachedPrefix}${msec < 10 ? '00' : msec < 100 ? '0' : ''}${msec}000Z`;
+}
+
+/** The audit stamp as it appears in `audit(SEC.MSEC:SERIAL)`. */
+export function auditStamp(record: AuditRecord): string {
+  const m = record.msec;
+  return `${record.sec}.${m < 10 ? '00' : m < 100 ? '0' : ''}${m}:${record.serial}`;
+}
+
+function boundRaw(line: string): string {
+  if (line.length * 3 <= RAW_MAX_BYTES) return line;
+  const bytes = Buffer.from(line, 'utf8');
+  return bytes.length <= RAW_MAX_BYTES ? line : bytes.subarray(0, RAW_MAX_BYTES).toString('utf8');
+}
+
+/** A SECCOMP (or seccomp ANOM_ABEND) record, with what its siblings added, as a SecurityEvent. */
+export function seccompEvent(
+  record: AuditRecord,
+  raw: string,
+  sibling: SiblingFields | undefined,
+  defaults: EventDefaults,
+): SecurityEvent {
+  const f = record.seccomp ?? {};
+  const host = record.host ?? defaults.host;
+  if (host === undefined || host.length === 0) {
+    throw new AuditParseError('no_host', 'the record names no host: pass one (?host=NAME, --host NAME or the host option)');
+  }
+  let action: SecurityEvent['action'];
+  const details: Record<string, unknown> = {};
+  if (f.code !== undefined) {
+    const info = actionFromCode(f.code);
+    if (info === undefined) throw new AuditParseError('malformed_record', `code=${f.code} is not hex`);
+    action = info.action;
+    details.code = f.code;
+    if (!info.known) details.unknownCode = true;
+  } else if (record.typeName === 'ANOM_ABEND') {
+    // The old form only existed for SECCOMP_RET_KILL, which killed the thread.
+    action = 'kill_thread';
+  } else {
+    throw new AuditParseError('missing_field', 'SECCOMP record without code=');
+  }
+  if (f.syscall === undefined) throw new AuditParseError('missing_field', 'SECCOMP record without syscall=');
+  const bootId = record.bootId ?? defaults.bootId;
+  const event: SecurityEvent = {
+    eventKey: `${bootId ?? 'boot-unknown'}:${auditStamp(record)}`,
+    observedAt: observedAt(record.sec, record.msec),
+    host,
+    source: defaults.source ?? record.source,
+    kind: 'seccomp',
+    action,
+    blocked: isBlockingAction(action),
+  };
+  if (bootId !== undefined) event.bootId = bootId;
+
+  let arch: string | undefined;
+  if (f.arch !== undefined) {
+    arch = archFromAuditArch(f.arch);
+    if (arch === undefined) details.auditArch = f.arch;
+    // x32 shares x86_64's AUDIT_ARCH; its numbers carry bit 30.
+    else if (arch === 'x86_64' && (f.syscall & X32_SYSCALL_BIT) !== 0) arch = 'x32';
+  }
+  const name = arch === undefined ? undefined : resolveSyscall(arch, f.syscall);
+  event.syscall = { nr: f.syscall };
+  if (arch !== undefined) event.syscall.arch = arch;
+  if (name !== undefined) event.syscall.name = name;
+  if (f.compat !== undefined) event.syscall.compat = f.compat;
+
+  if (f.sig !== undefined && f.sig !== 0) {
+    // MIPS numbers SIGSYS 12.
+    const sigName = arch?.startsWith('mips') && f.sig === 12 ? 'SIGSYS' : signalName(f.sig);
+    event.signal = sigName === undefined ? { nr: f.sig } : { nr: f.sig, name: sigName };
+  }
+
+  const process: NonNullable<SecurityEvent['process']> = {};
+  if (f.pid !== undefined) process.pid = f.pid;
+  if (sibling?.ppid !== undefined) process.ppid = sibling.ppid;
+  if (f.uid !== undefined && f.uid !== UNSET_ID) process.uid = f.uid;
+  if (f.gid !== undefined && f.gid !== UNSET_ID) process.gid = f.gid;
+  if (f.auid !== undefined && f.auid !== UNSET_ID) process.auid = f.auid;
+  if (f.ses !== undefined && f.ses !== UNSET_ID) process.ses = f.ses;
+  if (f.comm !== undefined) process.comm = f.comm;
+  if (typeof f.exe === 'string') process.exe = f.exe;
+  else if (f.exe === null) details.exe = '(null)';
+  if (sibling?.cmdline !== undefined) process.cmdline = sibling.cmdline;
+  event.process = process;
+
+  if (sibling?.containerId !== undefined) event.container = { id: sibling.containerId };
+  if (f.ip !== undefined) details.ip = f.ip;
+  if (f.subj !== undefined && f.subj !== '?') details.subj = f.subj;
+  if (f.reason !== undefined) details.reason = f.reason;
+  if (sibling?.cwd !== undefined) details.cwd = sibling.cwd;
+  if (sibling?.key !== undefined) details.auditKey = sibling.key;
+  if (sibling?.exit !== undefined) details.exit = sibling.exit;
+  event.details = details;
+  event.raw = boundRaw(raw);
+  return event;
+}
