@@ -44,7 +44,9 @@ export function diffProfiles(
   const mentioned = new Set([...(a.syscalls ?? []), ...(b.syscalls ?? [])].flatMap((rule) => rule.names));
   const out: ProfileDiffEntry[] = [];
   for (const arch of arches.sort()) {
-    const names = new Set([...safeNames(arch), ...mentioned]);
+    // Names the arch's table lacks are skipped there by libseccomp: nothing to compare.
+    const table = safeNames(arch);
+    const names = table.length > 0 ? new Set(table) : mentioned;
     for (const syscall of [...names].sort()) {
       const from = outcomeOf(a, arch, syscall, options);
       const to = outcomeOf(b, arch, syscall, options);
