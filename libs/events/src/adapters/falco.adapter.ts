@@ -5,21 +5,21 @@ import {
   asObject,
   defined,
   readId,
-  readNanos,
+  readNanosExact,
   readPid,
   readString,
   type SourceObject,
 } from './source-reader.js';
 import type { AdaptedFields } from './tool-adapter.js';
 
-function observedAt(json: SourceObject, fields: SourceObject): string {
+function observedAt(json: SourceObject, fields: SourceObject, raw: string | undefined): string {
   if (json.time !== undefined && json.time !== null) {
     const time = typeof json.time === 'string' ? parseIsoTimestamp(json.time) : undefined;
     if (time === undefined)
       throw new AdapterError('invalid_field', 'falco: time is not an ISO 8601 timestamp');
     return time.iso;
   }
-  const nanos = readNanos(fields['evt.time']);
+  const nanos = readNanosExact(fields['evt.time'], raw, 'evt.time');
   const fallback = nanos === undefined ? undefined : fromEpochNanos(nanos);
   if (fallback === undefined) throw new AdapterError('missing_field', 'falco: the alert has no time');
   return fallback.iso;
@@ -36,7 +36,7 @@ function image(fields: SourceObject): string | undefined {
  * A Falco alert as `json_output` / `http_output` writes it. Falco only reports (it never blocks):
  * action `alert`, kind `runtime`. output_fields values may be null and depend on the rule.
  */
-export function adaptFalco(json: SourceObject): AdaptedFields {
+export function adaptFalco(json: SourceObject, _context: unknown, raw?: string): AdaptedFields {
   const rule = readString(json.rule);
   if (rule === undefined) throw new AdapterError('missing_field', 'falco: the alert has no rule');
   const fields = asObject(json.output_fields) ?? {};
@@ -47,7 +47,7 @@ export function adaptFalco(json: SourceObject): AdaptedFields {
   const evtType = readString(fields['evt.type'], 128);
   return {
     sourceHost: readString(json.hostname, 253),
-    observedAt: observedAt(json, fields),
+    observedAt: observedAt(json, fields, raw),
     kind: 'runtime',
     action: 'alert',
     rule,

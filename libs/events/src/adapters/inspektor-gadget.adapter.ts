@@ -7,7 +7,7 @@ import {
   defined,
   readBounded,
   readId,
-  readNanos,
+  readNanosExact,
   readPid,
   readString,
   type SourceObject,
@@ -38,12 +38,15 @@ export function seccompCodeAction(code: string): EventAction | undefined {
 function observedAt(
   json: SourceObject,
   context: AdapterContext,
+  raw: string | undefined,
 ): { time: NormalisedTime; fromReceipt: boolean } {
   if (typeof json.timestamp === 'string') {
     const time = parseIsoTimestamp(json.timestamp);
     if (time !== undefined) return { time, fromReceipt: false };
   }
-  const nanos = readNanos(json.timestamp_raw) ?? readNanos(json.timestamp);
+  const nanos =
+    readNanosExact(json.timestamp_raw, raw, 'timestamp_raw') ??
+    readNanosExact(json.timestamp, raw, 'timestamp');
   const time = nanos === undefined ? undefined : fromEpochNanos(nanos);
   if (time !== undefined) return { time, fromReceipt: false };
   if (json.timestamp !== undefined || json.timestamp_raw !== undefined) {
@@ -68,7 +71,11 @@ function syscallName(value: unknown): string | undefined {
 }
 
 /** Inspektor Gadget's `audit_seccomp` gadget: a seccomp filter decided (kind `seccomp`). */
-export function adaptInspektorGadget(json: SourceObject, context: AdapterContext): AdaptedFields {
+export function adaptInspektorGadget(
+  json: SourceObject,
+  context: AdapterContext,
+  raw?: string,
+): AdaptedFields {
   const codeText = readString(json.code, 64);
   if (codeText === undefined) {
     throw new AdapterError(
@@ -88,7 +95,7 @@ export function adaptInspektorGadget(json: SourceObject, context: AdapterContext
   const parent = asObject(proc?.parent);
   const runtime = asObject(json.runtime);
   const k8s = asObject(json.k8s);
-  const { time, fromReceipt } = observedAt(json, context);
+  const { time, fromReceipt } = observedAt(json, context, raw);
   const name = syscallName(json.syscall);
   const nr = readBounded(json.syscall_raw, 0, 4294967295);
   return {

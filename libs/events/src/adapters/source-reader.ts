@@ -63,3 +63,17 @@ export function defined<T extends object>(value: T): T | undefined {
   }
   return any ? value : undefined;
 }
+
+/**
+ * Nanoseconds past 2^53 lose their last digits in JSON.parse (a double keeps ~256 ns at today's
+ * epoch), which can move the truncated microsecond. When the original text is at hand, the exact
+ * digits of `"key": n` are taken from it, provided they parse to the same double.
+ */
+export function readNanosExact(value: unknown, raw: string | undefined, key: string): bigint | undefined {
+  if (typeof value !== 'number' || Number.isSafeInteger(value) || raw === undefined) return readNanos(value);
+  const pattern = new RegExp(`"${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:\\s*(\\d{1,20})`, 'g');
+  for (const match of raw.matchAll(pattern)) {
+    if (Number(match[1]) === value) return BigInt(match[1]);
+  }
+  return readNanos(value);
+}

@@ -44,7 +44,7 @@ export interface AdapterContext {
   now: () => number;
 }
 
-type AdaptFunction = (json: SourceObject, context: AdapterContext) => AdaptedFields | null;
+type AdaptFunction = (json: SourceObject, context: AdapterContext, raw?: string) => AdaptedFields | null;
 
 function adapterFor(tool: ToolName): AdaptFunction {
   switch (tool) {
@@ -81,7 +81,7 @@ export function createToolAdapter(tool: ToolName, options: ToolAdapterOptions = 
       const object = asObject(json);
       if (object === undefined)
         throw new AdapterError('not_an_object', `a ${tool} event must be a JSON object`);
-      const fields = adaptFields(object, context);
+      const fields = adaptFields(object, context, raw);
       if (fields === null) return { ok: true, event: null };
       const { sourceHost, ...rest } = fields;
       const host = options.forceHost === true ? (optionHost ?? sourceHost) : (sourceHost ?? optionHost);

@@ -7,7 +7,7 @@ import {
   defined,
   readId,
   readInteger,
-  readNanos,
+  readNanosExact,
   readPid,
   readString,
   type SourceObject,
@@ -33,8 +33,8 @@ function legacyContainer(json: SourceObject): EventContainer | undefined {
   });
 }
 
-function adaptLegacy(json: SourceObject): AdaptedFields {
-  const nanos = readNanos(json.timestamp);
+function adaptLegacy(json: SourceObject, raw: string | undefined): AdaptedFields {
+  const nanos = readNanosExact(json.timestamp, raw, 'timestamp');
   const time = nanos === undefined ? undefined : fromEpochNanos(nanos);
   if (time === undefined) throw new AdapterError('missing_field', 'tracee: the event has no timestamp');
   const eventName = readString(json.eventName, 256);
@@ -153,8 +153,8 @@ function adaptV1beta1(json: SourceObject): AdaptedFields {
   };
 }
 
-export function adaptTracee(json: SourceObject): AdaptedFields {
-  if (isLegacy(json)) return adaptLegacy(json);
+export function adaptTracee(json: SourceObject, _context: unknown, raw?: string): AdaptedFields {
+  if (isLegacy(json)) return adaptLegacy(json, raw);
   if (
     json.workload !== undefined ||
     (json.timestamp !== undefined && (json.name !== undefined || json.id !== undefined))
