@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { loadConfig } from '@sandtrap/api';
 // @ts-expect-error: plain ESM script without types
 import { prometheusRuleFrom } from '../deploy/kubernetes/generate-prometheus-rule.mjs';
 
@@ -87,6 +88,23 @@ describe('docker-compose.yml', () => {
         `${service} keeps its data in a named volume`,
       ).toBe(true);
     }
+  });
+
+  it('gives the API an environment its configuration accepts', async () => {
+    const api = (await load()).services.api as ComposeService & { environment: Record<string, string> };
+    // compose substitutes ${VAR:-default} and ${VAR:?message}; a value is given for the latter
+    const env = Object.fromEntries(
+      Object.entries(api.environment).map(([k, v]) => [
+        k,
+        v
+          .replaceAll(/\$\{(\w+):-([^}]*)\}/g, '$2')
+          .replaceAll(/\$\{(\w+):\?[^}]*\}/g, 'a-long-admin-token-for-the-test'),
+      ]),
+    );
+    const config = loadConfig(env);
+    expect(config.databaseUrl).toBe('postgres://sandtrap:sandtrap@postgres:5432/sandtrap');
+    expect(config.localAgent).toBe('off');
+    expect(() => loadConfig({ ...env, SANDTRAP_LOCAL_AGENT: 'false' })).toThrow(/SANDTRAP_LOCAL_AGENT/);
   });
 
   it('builds the API from a Dockerfile that installs with npm ci', async () => {
@@ -176,6 +194,12 @@ describe('deploy/kubernetes', () => {
     expect(matches(mon.selector.matchLabels, service.metadata.labels)).toBe(true);
     expect(svc.ports.map((p) => p.name)).toContain(mon.endpoints[0]!.port);
     expect(mon.endpoints[0]!.path).toBe('/metrics');
+    const env = (spec.template.spec.containers[0] as unknown as { env: { name: string; value?: string }[] })
+      .env;
+    const literal = Object.fromEntries(
+      env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]),
+    );
+    expect(() => loadConfig(literal)).not.toThrow();
   });
 
   it("the PrometheusRule's groups equal the rules file's, and the committed file is generated", async () => {
