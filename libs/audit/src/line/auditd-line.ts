@@ -29,7 +29,8 @@ export function parseAuditdLine(line: string, bootId?: string): ParsedAuditLine 
     else if (type === 1701) typeName = 'ANOM_ABEND';
   }
   if (!isWantedTypeName(typeName)) return { kind: 'skip', reason: `audit type ${typeName}` };
-  if (!line.startsWith(' msg=audit(', space)) throw new AuditParseError('malformed_timestamp', 'no msg=audit(...)');
+  if (!line.startsWith(' msg=audit(', space))
+    throw new AuditParseError('malformed_timestamp', 'no msg=audit(...)');
   const bodyStart = parseStamp(line, space + 11, stamp);
   const separator = line.indexOf(ENRICHED_SEPARATOR, bodyStart);
   const end = separator < 0 ? line.length : separator;
@@ -42,5 +43,7 @@ export function parseAuditdLine(line: string, bootId?: string): ParsedAuditLine 
     bodyStart,
     end,
   );
-  return record === undefined ? { kind: 'skip', reason: 'ANOM_ABEND not from seccomp' } : { kind: 'record', record };
+  return record === undefined
+    ? { kind: 'skip', reason: 'ANOM_ABEND not from seccomp' }
+    : { kind: 'record', record };
 }

@@ -40,7 +40,12 @@ export function parseJournaldLine(line: string): ParsedAuditLine {
   const message = field(e, 'MESSAGE');
   if (transport === 'kernel') {
     if (message === undefined) throw new AuditParseError('missing_field', 'kernel entry without MESSAGE');
-    return parseKernelLine(message, bootId, host, 'journald') ?? { kind: 'skip', reason: 'kernel message, not audit' };
+    return (
+      parseKernelLine(message, bootId, host, 'journald') ?? {
+        kind: 'skip',
+        reason: 'kernel message, not audit',
+      }
+    );
   }
   if (transport !== 'audit') return { kind: 'skip', reason: `journald transport ${transport ?? 'unknown'}` };
   const type = Number(field(e, '_AUDIT_TYPE'));
@@ -51,7 +56,8 @@ export function parseJournaldLine(line: string): ParsedAuditLine {
     throw new AuditParseError('missing_field', 'audit entry without a numeric _AUDIT_ID');
   }
   // The record's own time; __REALTIME_TIMESTAMP (receive time) only when journald lacks it.
-  const time = usecStamp(field(e, '_SOURCE_REALTIME_TIMESTAMP')) ?? usecStamp(field(e, '__REALTIME_TIMESTAMP'));
+  const time =
+    usecStamp(field(e, '_SOURCE_REALTIME_TIMESTAMP')) ?? usecStamp(field(e, '__REALTIME_TIMESTAMP'));
   if (time === undefined) throw new AuditParseError('malformed_timestamp', 'audit entry without a timestamp');
   if (message === undefined) throw new AuditParseError('missing_field', 'audit entry without MESSAGE');
   // MESSAGE is `SECCOMP auid=...`: the type name, then the body.
@@ -66,5 +72,7 @@ export function parseJournaldLine(line: string): ParsedAuditLine {
     bodyStart,
     message.length,
   );
-  return record === undefined ? { kind: 'skip', reason: 'ANOM_ABEND not from seccomp' } : { kind: 'record', record };
+  return record === undefined
+    ? { kind: 'skip', reason: 'ANOM_ABEND not from seccomp' }
+    : { kind: 'record', record };
 }

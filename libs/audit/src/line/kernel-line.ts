@@ -58,7 +58,8 @@ export function parseKernelLine(
       count = count * 10 + d;
       digits++;
     }
-    if (digits === 0) return { kind: 'error', code: 'malformed_record', reason: 'kauditd_printk_skb without a count' };
+    if (digits === 0)
+      return { kind: 'error', code: 'malformed_record', reason: 'kauditd_printk_skb without a count' };
     const host = journaldHost ?? prefix.host;
     return host === undefined
       ? { kind: 'lost', shape: prefix.shape, count }
@@ -75,7 +76,8 @@ export function parseKernelLine(
   if (digits === 0) throw new AuditParseError('malformed_record', 'type= is not a number');
   const known = kernelType(type);
   if (known === undefined) return { kind: 'skip', reason: `audit type ${type}` };
-  if (!line.startsWith(' audit(', i)) throw new AuditParseError('malformed_timestamp', 'no audit(...) after type=');
+  if (!line.startsWith(' audit(', i))
+    throw new AuditParseError('malformed_timestamp', 'no audit(...) after type=');
   const bodyStart = parseStamp(line, i + 7, stamp);
   const host = journaldHost ?? prefix.host;
   const record = buildRecord(
@@ -87,5 +89,7 @@ export function parseKernelLine(
     bodyStart,
     line.length,
   );
-  return record === undefined ? { kind: 'skip', reason: 'ANOM_ABEND not from seccomp' } : { kind: 'record', record };
+  return record === undefined
+    ? { kind: 'skip', reason: 'ANOM_ABEND not from seccomp' }
+    : { kind: 'record', record };
 }

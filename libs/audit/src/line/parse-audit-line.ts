@@ -20,7 +20,11 @@ export function parseAuditLine(
   options: { maxLineBytes?: number; bootId?: string } = {},
 ): ParsedAuditLine {
   if (tooLong(line, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
-    return { kind: 'error', code: 'line_too_long', reason: `line longer than ${options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES} bytes` };
+    return {
+      kind: 'error',
+      code: 'line_too_long',
+      reason: `line longer than ${options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES} bytes`,
+    };
   }
   try {
     const c = line.charCodeAt(0);
@@ -33,7 +37,11 @@ export function parseAuditLine(
     if (kernel !== undefined) return kernel;
     if (line.trim().length === 0) return { kind: 'skip', reason: 'empty line' };
     if (looksLikeKernelLog(line)) return { kind: 'skip', reason: 'kernel message, not audit' };
-    return { kind: 'error', code: 'unrecognised_shape', reason: 'not an audit.log, kernel log or journald JSON line' };
+    return {
+      kind: 'error',
+      code: 'unrecognised_shape',
+      reason: 'not an audit.log, kernel log or journald JSON line',
+    };
   } catch (error) {
     if (error instanceof AuditParseError) return { kind: 'error', code: error.code, reason: error.message };
     // A bug in the parser must not stop the stream either; keep the reason for the report.

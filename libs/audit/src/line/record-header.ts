@@ -4,7 +4,11 @@ import { auditTypeName, isWantedType } from '../record/audit-record.js';
 import { parseSeccompBody, parseSiblingBody } from '../record/record-body.js';
 
 /** `audit(SEC.MSEC:SERIAL):` starting at `at` (just after `audit(`); returns the body start. */
-export function parseStamp(text: string, at: number, into: { sec: number; msec: number; serial: number }): number {
+export function parseStamp(
+  text: string,
+  at: number,
+  into: { sec: number; msec: number; serial: number },
+): number {
   let i = at;
   let sec = 0;
   let digits = 0;

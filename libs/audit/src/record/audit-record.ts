@@ -78,7 +78,16 @@ export function auditTypeNumber(name: string): number {
  * them. Everything else is skipped after its type is read. CONTAINER_ID is known by name only
  * (its number was never fixed upstream).
  */
-const WANTED_NAMES = new Set(['SECCOMP', 'ANOM_ABEND', 'SYSCALL', 'EXECVE', 'PROCTITLE', 'CWD', 'EOE', 'CONTAINER_ID']);
+const WANTED_NAMES = new Set([
+  'SECCOMP',
+  'ANOM_ABEND',
+  'SYSCALL',
+  'EXECVE',
+  'PROCTITLE',
+  'CWD',
+  'EOE',
+  'CONTAINER_ID',
+]);
 const WANTED_TYPES = new Set<number>([1326, 1701, 1300, 1309, 1327, 1307, 1320]);
 
 export function isWantedTypeName(name: string): boolean {

@@ -36,6 +36,7 @@ export function untrustedString(raw: string, quoted: boolean): string | undefine
   if (quoted) return raw;
   if (raw === '?' || raw === '(null)') return undefined;
   // Hex is how the kernel escapes a value with a space, quote or control byte; NULs separate argv.
-  if (isUpperHex(raw)) return Buffer.from(raw, 'hex').toString('utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
+  if (isUpperHex(raw))
+    return Buffer.from(raw, 'hex').toString('utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
   return raw;
 }

@@ -15,16 +15,19 @@ export function scanFields(text: string, start: number, end: number, sink: Field
     while (i < end && text.charCodeAt(i) === 32) i++;
     if (i >= end) return;
     const eq = text.indexOf('=', i);
-    if (eq < 0 || eq >= end) throw new AuditParseError('malformed_record', `field without "=" at column ${i}`);
+    if (eq < 0 || eq >= end)
+      throw new AuditParseError('malformed_record', `field without "=" at column ${i}`);
     const key = text.slice(i, eq);
-    if (key.indexOf(' ') >= 0) throw new AuditParseError('malformed_record', `bad field name near column ${i}`);
+    if (key.indexOf(' ') >= 0)
+      throw new AuditParseError('malformed_record', `bad field name near column ${i}`);
     let v = eq + 1;
     let valueEnd: number;
     let next: number;
     if (text.charCodeAt(v) === 34 /* " */) {
       v++;
       valueEnd = text.indexOf('"', v);
-      if (valueEnd < 0 || valueEnd >= end) throw new AuditParseError('malformed_record', `unterminated quote in ${key}`);
+      if (valueEnd < 0 || valueEnd >= end)
+        throw new AuditParseError('malformed_record', `unterminated quote in ${key}`);
       next = valueEnd + 1;
       sink(key, text, v, valueEnd, true);
     } else {

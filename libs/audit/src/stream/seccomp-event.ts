@@ -1,5 +1,11 @@
 import { RAW_MAX_BYTES, isBlockingAction, type SecurityEvent } from '@sandtrap/events';
-import { X32_SYSCALL_BIT, actionFromCode, archFromAuditArch, resolveSyscall, signalName } from '@sandtrap/syscalls';
+import {
+  X32_SYSCALL_BIT,
+  actionFromCode,
+  archFromAuditArch,
+  resolveSyscall,
+  signalName,
+} from '@sandtrap/syscalls';
 import { AuditParseError } from '../audit-error.js';
 import type { AuditRecord, AuditSource, SiblingFields } from '../record/audit-record.js';
 
@@ -44,7 +50,10 @@ export function seccompEvent(
   const f = record.seccomp ?? {};
   const host = record.host ?? defaults.host;
   if (host === undefined || host.length === 0) {
-    throw new AuditParseError('no_host', 'the record names no host: pass one (?host=NAME, --host NAME or the host option)');
+    throw new AuditParseError(
+      'no_host',
+      'the record names no host: pass one (?host=NAME, --host NAME or the host option)',
+    );
   }
   let action: SecurityEvent['action'];
   const details: Record<string, unknown> = {};
