@@ -18,6 +18,7 @@ export function scmpOfArch(arch: string): string | undefined {
 
 /** Accepts either spelling and returns the libs/syscalls name. */
 export function normaliseArch(arch: string): string | undefined {
+  if (typeof arch !== 'string') return undefined;
   if (arch.startsWith('SCMP_ARCH_')) return archOfScmp(arch);
   return scmpOfArch(arch) === undefined ? undefined : arch;
 }

@@ -42,7 +42,9 @@ export function generateProfile(
   const names = new Set<string>(options.alwaysAllow ?? []);
   let skipped = 0;
   for (const event of events) {
-    const arch = event?.syscall?.arch === undefined ? undefined : normaliseArch(event.syscall.arch);
+    // Events come from the wire: anything may be missing or of the wrong type.
+    const rawArch: unknown = event?.syscall?.arch;
+    const arch = typeof rawArch === 'string' ? normaliseArch(rawArch) : undefined;
     const scmp = arch === undefined ? undefined : scmpOfArch(arch);
     if (arch === undefined || scmp === undefined || (wanted && !wanted.includes(arch))) {
       skipped++;
