@@ -54,7 +54,9 @@ describe('checkBpfPreflight', () => {
   ])('says %s when the host lacks it', async (code, host, message) => {
     await expect(checkBpfPreflight({}, host)).rejects.toMatchObject({
       name: 'BpfSensorUnavailableError',
-      code,
+      code: 'source_unavailable',
+      source: 'bpf',
+      reason: code,
       message: expect.stringMatching(message),
     });
   });
@@ -63,7 +65,7 @@ describe('checkBpfPreflight', () => {
     const seen: string[] = [];
     const { host } = fakeHost({ findExecutable: async (name) => (seen.push(name), undefined) });
     await expect(checkBpfPreflight({ bpftrace: '\u0000../../bin/sh' }, host)).rejects.toMatchObject({
-      code: 'NO_BPFTRACE',
+      reason: 'NO_BPFTRACE',
     });
     expect(seen).toEqual(['\u0000../../bin/sh']);
   });

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { SourceUnavailableError } from './source.js';
 
 const run = promisify(execFile);
 
@@ -20,14 +21,14 @@ export const SENSOR_TRACEPOINTS = [
 export type BpfUnavailableReason =
   'NOT_ROOT' | 'NO_BPFTRACE' | 'NO_TRACEPOINTS' | 'NO_BTF' | 'BPFTRACE_FAILED';
 
-/** The bpf source cannot run on this host; `code` says why, `message` what to do. */
-export class BpfSensorUnavailableError extends Error {
-  override readonly name = 'BpfSensorUnavailableError';
+/** The bpf source cannot run on this host; `reason` says why, the message what to do. */
+export class BpfSensorUnavailableError extends SourceUnavailableError {
   constructor(
-    readonly code: BpfUnavailableReason,
+    readonly reason: BpfUnavailableReason,
     message: string,
   ) {
-    super(message);
+    super('bpf', `${reason}: ${message}`);
+    this.name = 'BpfSensorUnavailableError';
   }
 }
 

@@ -1,0 +1,181 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SecurityEvent } from '@sandtrap/events';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The kernel suite drives the agent's bpf source itself; test/ is not an app.
+// eslint-disable-next-line no-restricted-imports
+import { BpfSource } from '../apps/agent/src/sources/bpf.source.js';
+// eslint-disable-next-line no-restricted-imports
+import type { SourceBatch, SourceContext } from '../apps/agent/src/sources/source.js';
+import { runProbe, type ProbeRun } from './kernel/run-probe.js';
+import { sensorSkipReason, waitFor } from './kernel/sensor-requirements.js';
+
+// Runs as root, as CI does: the agent's bpf source with real bpftrace and real seccomp filters.
+const skipReason = await sensorSkipReason();
+if (skipReason) console.log(`sensor-source: skipped: ${skipReason}`);
+
+interface TestContext extends SourceContext {
+  batches: SourceBatch[];
+  events(): SecurityEvent[];
+  failEmits: boolean;
+}
+
+async function testContext(stateDir: string): Promise<TestContext> {
+  const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+  const batches: SourceBatch[] = [];
+  const ctx: TestContext = {
+    host: 'sensor-source-test',
+    bootId,
+    stateDir,
+    log: pino({ level: 'silent' }),
+    signal: new AbortController().signal,
+    batches,
+    failEmits: false,
+    events: () => batches.flatMap((b) => b.events),
+    async emit(batch) {
+      if (ctx.failEmits) throw new Error('spool full');
+      batches.push(batch);
+    },
+  };
+  return ctx;
+}
+
+const pidsOf = (run: ProbeRun) => new Set([run.pid, ...run.calls.map((c) => c.pid)]);
+const eventsOfRun = (ctx: TestContext, run: ProbeRun) =>
+  ctx.events().filter((e) => pidsOf(run).has(e.process?.pid ?? -1));
+
+describe.skipIf(skipReason !== undefined)('agent bpf source on this kernel', () => {
+  let stateDir: string;
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'sandtrap-bpf-source-'));
+  });
+
+  afterAll(async () => {
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('emits the ERRNO denial and the SIGSYS kill as events, with the container the resolver gives', async () => {
+    const ctx = await testContext(stateDir);
+    const resolved: number[] = [];
+    const source = new BpfSource({
+      batchMaxMs: 50,
+      resolveContainer: (pid) => (resolved.push(pid), { id: `c-${pid}` }),
+    });
+    await source.start(ctx);
+    try {
+      const denied = await runProbe('errno');
+      const killed = await runProbe('kill');
+      await waitFor(() => (eventsOfRun(ctx, killed).length > 0 ? true : undefined), 10_000, 'the kill event');
+      const [denial] = eventsOfRun(ctx, denied);
+      const call = denied.calls.find((c) => c.expected === 'errno')!;
+      expect(eventsOfRun(ctx, denied)).toHaveLength(1);
+      expect(denial).toMatchObject({
+        host: 'sensor-source-test',
+        bootId: ctx.bootId,
+        source: 'bpf',
+        action: 'errno',
+        process: { pid: call.pid, tid: call.tid },
+        syscall: { name: 'personality' },
+        errno: { name: 'EPERM' },
+        container: { id: `c-${call.pid}` },
+      });
+      expect(resolved).toContain(call.pid);
+      const child = killed.calls.find((c) => c.expected === 'kill_process')!;
+      expect(eventsOfRun(ctx, killed)).toEqual([
+        expect.objectContaining({
+          action: 'kill_process',
+          process: expect.objectContaining({ pid: child.pid }),
+        }),
+      ]);
+    } finally {
+      await source.stop();
+    }
+  });
+
+  it('stops bpftrace on stop() and emits what it held', async () => {
+    const ctx = await testContext(stateDir);
+    const source = new BpfSource({ batchMaxMs: 60_000, batchMaxEvents: 1_000 });
+    await source.start(ctx);
+    const pid = source.sensorPid()!;
+    expect(isAlive(pid)).toBe(true);
+    const run = await runProbe('errno', { repeat: 3 });
+    await waitFor(() => (source.stats().events >= 3 ? true : undefined), 10_000, 'three events read');
+    expect(ctx.batches).toHaveLength(0); // held by the long batch window
+    await source.stop();
+    expect(isAlive(pid)).toBe(false);
+    expect(eventsOfRun(ctx, run)).toHaveLength(3);
+  });
+
+  it('restarts bpftrace after it dies and keeps reporting', async () => {
+    const ctx = await testContext(stateDir);
+    const source = new BpfSource({ batchMaxMs: 50, restartInitialMs: 200 });
+    await source.start(ctx);
+    try {
+      const first = source.sensorPid()!;
+      process.kill(first, 'SIGKILL');
+      const second = await waitFor(
+        () => {
+          const pid = source.sensorPid();
+          return pid !== undefined && pid !== first ? pid : undefined;
+        },
+        10_000,
+        'a new bpftrace',
+      );
+      expect(source.stats().restarts).toBe(1);
+      // The new bpftrace may still be attaching: probe until one denial comes through.
+      let seen = false;
+      for (let attempt = 0; attempt < 20 && !seen; attempt++) {
+        const run = await runProbe('errno');
+        seen = await waitFor(
+          () => (eventsOfRun(ctx, run).length === 1 ? true : undefined),
+          1_000,
+          'a denial',
+        ).catch(() => false);
+      }
+      expect(seen).toBe(true);
+      expect(isAlive(second)).toBe(true);
+    } finally {
+      await source.stop();
+    }
+  });
+
+  it('counts events lost when the spool refuses them', async () => {
+    const ctx = await testContext(stateDir);
+    ctx.failEmits = true;
+    const source = new BpfSource({ batchMaxMs: 20 });
+    await source.start(ctx);
+    try {
+      await runProbe('errno', { repeat: 5 });
+      await waitFor(() => (source.stats().lost >= 5 ? true : undefined), 10_000, 'five lost');
+      expect(ctx.batches).toHaveLength(0);
+    } finally {
+      await source.stop();
+    }
+  });
+
+  it('says why it cannot start: no bpftrace, or a program bpftrace refuses', async () => {
+    const ctx = await testContext(stateDir);
+    await expect(new BpfSource({ bpftrace: '/nonexistent/bpftrace' }).start(ctx)).rejects.toMatchObject({
+      code: 'source_unavailable',
+      reason: 'NO_BPFTRACE',
+    });
+    const garbage = join(stateDir, 'garbage.bt');
+    await writeFile(garbage, 'tracepoint:nope:nothing { printf("%d\\n", @@@); }\n');
+    await expect(new BpfSource({ program: garbage }).start(ctx)).rejects.toMatchObject({
+      reason: 'BPFTRACE_FAILED',
+      message: expect.stringMatching(/bpftrace exited before attaching/),
+    });
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
