@@ -11,6 +11,7 @@ const DESCRIPTIONS: Record<number, string> = {
   412: 'Precondition failed (If-Match)',
   413: 'Body too large',
   415: 'Unsupported content type or encoding',
+  428: 'If-Match is required',
   503: 'Unavailable (database down)',
 };
 
