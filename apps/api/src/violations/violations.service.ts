@@ -1,4 +1,5 @@
 import type { SecurityEvent } from '@sandtrap/events';
+import { ValidationFailedError } from '../common/domain-error.js';
 import { formatObservedAt } from '../ingest/observed-at.js';
 import type { ViolationFilter } from './violation-filter.js';
 import {
@@ -18,11 +19,9 @@ const DAY_MICROS = 86_400_000_000;
 const TIMESERIES_INTERVALS = Object.keys(INTERVAL_MINUTES) as TimeseriesInterval[];
 
 /** Bad query parameters: 400 with `details.errors`. */
-export class ViolationQueryError extends Error {
-  readonly code = 'validation_failed';
-  constructor(readonly errors: ParamProblem[]) {
-    super(`Invalid query: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`);
-    this.name = 'ViolationQueryError';
+export class ViolationQueryError extends ValidationFailedError {
+  constructor(errors: ParamProblem[]) {
+    super(errors, `Invalid query: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`);
   }
 }
 

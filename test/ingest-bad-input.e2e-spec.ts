@@ -1,0 +1,129 @@
+import { gzipSync } from 'node:zlib';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ndjson, seccompEvent } from './fixtures/ingest/security-events.js';
+import { startTestApp } from './support/test-app.js';
+
+type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+describe('ingest refuses bad input clearly and stays up', () => {
+  let t: TestApp;
+  let db: pg.Pool;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = new pg.Pool({ connectionString: t.databaseUrl, max: 1 });
+    token = await t.tokenFor('ingest');
+  });
+  afterAll(async () => {
+    await db?.end();
+    await t?.close();
+  });
+
+  const post = (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
+    t.request
+      .post(path)
+      .set('authorization', `Bearer ${token}`)
+      .set('content-type', 'application/x-ndjson')
+      .set(headers)
+      .send(body);
+  const stored = async () => Number((await db.query('SELECT count(*) AS n FROM violations')).rows[0].n);
+  const stillUp = async () => {
+    const res = await post('/v1/ingest/events', ndjson([seccompEvent(Math.floor(Math.random() * 1e6))]));
+    expect(res.status).toBe(202);
+  };
+
+  it('answers 413 past 10,000 events, writing nothing', async () => {
+    const events = Array.from({ length: 10_001 }, (_, i) => seccompEvent(i));
+    const res = await post('/v1/ingest/events', ndjson(events));
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('too_many_events');
+    expect(await stored()).toBe(0);
+  });
+
+  it('answers 413 to a 100 MB body without reading it all', async () => {
+    const big = Buffer.alloc(100 * 1024 * 1024, 0x20);
+    const res = await post('/v1/ingest/events', big);
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+    await stillUp();
+  });
+
+  it('answers 413 to a small gzip body that expands past 16 MiB', async () => {
+    const bomb = gzipSync(Buffer.alloc(40 * 1024 * 1024, 0x20));
+    const res = await post('/v1/ingest/events', bomb, { 'content-encoding': 'gzip' });
+    expect(res.status).toBe(413);
+  });
+
+  it('answers 400 to a truncated gzip stream, writing nothing', async () => {
+    const before = await stored();
+    const gz = gzipSync(ndjson(Array.from({ length: 50 }, (_, i) => seccompEvent(100 + i))));
+    const res = await post('/v1/ingest/events', gz.subarray(0, gz.length - 20), {
+      'content-encoding': 'gzip',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_gzip');
+    expect(await stored()).toBe(before);
+    await stillUp();
+  });
+
+  it('lists lines that are not UTF-8 and stores the rest', async () => {
+    const body = Buffer.concat([
+      Buffer.from(JSON.stringify(seccompEvent(200)) + '\n'),
+      Buffer.from('{"eventKey":"'),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('"}\n'),
+      Buffer.from(JSON.stringify(seccompEvent(201)) + '\n'),
+    ]);
+    const res = await post('/v1/ingest/events', body);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ accepted: 2, rejected: 1 });
+    expect(res.body.errors[0]).toMatchObject({ index: 1, line: 2, code: 'invalid_utf8' });
+  });
+
+  it('refuses wrong types, unknown actions, NUL characters and non-objects line by line', async () => {
+    const lines = [
+      JSON.stringify({ ...seccompEvent(300), observedAt: 12345 }),
+      JSON.stringify({ ...seccompEvent(301), action: 'obliterate' }),
+      JSON.stringify({ ...seccompEvent(302), process: { pid: 'one' } }),
+      JSON.stringify(seccompEvent(303, { rule: 'nul\u0000byte' })),
+      '[1,2,3]',
+      'null',
+      '"just a string"',
+      JSON.stringify(seccompEvent(304)),
+    ];
+    const res = await post('/v1/ingest/events', lines.join('\n'));
+    expect(res.status).toBe(202);
+    expect(res.body.accepted).toBe(1);
+    expect(res.body.rejected).toBe(7);
+    expect(res.body.errors.map((e: { line: number }) => e.line)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(res.body.errors[3].code).toBe('invalid_text');
+  });
+
+  it('refuses an unknown Content-Encoding and a JSON-typed events body', async () => {
+    const e = ndjson([seccompEvent(400)]);
+    expect((await post('/v1/ingest/events', e, { 'content-encoding': 'br' })).status).toBe(415);
+    const res = await post('/v1/ingest/events', e, { 'content-type': 'application/json' });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it('refuses garbage to the tool routes line by line', async () => {
+    for (const tool of ['tetragon', 'tracee', 'inspektor-gadget']) {
+      const res = await post(`/v1/ingest/${tool}?host=tool-host`, '{not json\n42\n');
+      expect(res.status, tool).toBe(202);
+      expect(res.body.accepted, tool).toBe(0);
+      expect(
+        res.body.errors.map((e: { line: number }) => e.line),
+        tool,
+      ).toEqual([1, 2]);
+    }
+    const falco = await t.request
+      .post('/v1/ingest/falco')
+      .set('authorization', `Bearer ${token}`)
+      .set('content-type', 'application/json')
+      .send('{"rule": ');
+    expect(falco.status).toBe(400);
+  });
+});

@@ -1,0 +1,163 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SecurityEvent } from '@sandtrap/events';
+import { IngestEvents, type BatchStored } from '@sandtrap/api';
+import { gzipNdjson, nastyEvent, ndjson, seccompEvent } from './fixtures/ingest/security-events.js';
+import { startTestApp } from './support/test-app.js';
+
+type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+describe('POST /v1/ingest/events', () => {
+  let t: TestApp;
+  let db: pg.Pool;
+  let ingestToken: string;
+  const stored: BatchStored[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = new pg.Pool({ connectionString: t.databaseUrl, max: 2 });
+    ingestToken = await t.tokenFor('ingest');
+    t.app.get(IngestEvents).onBatchStored((e) => stored.push(e));
+  });
+  afterAll(async () => {
+    await db?.end();
+    await t?.close();
+  });
+
+  const post = (body: string | Buffer, token = ingestToken, gzip = false) => {
+    const r = t.request
+      .post('/v1/ingest/events')
+      .set('authorization', `Bearer ${token}`)
+      .set('content-type', 'application/x-ndjson');
+    if (gzip) r.set('content-encoding', 'gzip');
+    return r.send(body);
+  };
+  const count = async (where = 'true', params: unknown[] = []) =>
+    Number((await db.query(`SELECT count(*) AS n FROM violations WHERE ${where}`, params)).rows[0].n);
+
+  it('stores valid events, lists each rejected line with its index and line, and emits batchStored', async () => {
+    const good = [seccompEvent(1), seccompEvent(2)];
+    const body = [
+      JSON.stringify(good[0]),
+      '{"eventKey": "broken',
+      '',
+      JSON.stringify({ ...seccompEvent(3), action: 'explode' }),
+      JSON.stringify({ ...seccompEvent(4), blocked: 'yes' }),
+      JSON.stringify(good[1]),
+    ].join('\n');
+    const res = await post(body);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ accepted: 2, duplicates: 0, rejected: 3 });
+    expect(
+      res.body.errors.map((e: { index: number; line: number; code: string }) => [e.index, e.line, e.code]),
+    ).toEqual([
+      [1, 2, 'invalid_json'],
+      [2, 4, 'invalid_event'],
+      [3, 5, 'invalid_event'],
+    ]);
+    expect(res.body.errors[1].message).toMatch(/action/);
+    expect(await count()).toBe(2);
+    const last = stored[stored.length - 1];
+    expect(last).toMatchObject({
+      source: 'events',
+      accepted: 2,
+      rejected: 3,
+      rejectReasons: { invalid_json: 1, invalid_event: 2 },
+    });
+    expect(last.events.map((e) => e.eventKey)).toEqual(good.map((e) => e.eventKey));
+  });
+
+  it('counts a resend and in-batch repeats as duplicates, storing nothing twice', async () => {
+    const events = [seccompEvent(10), seccompEvent(11), seccompEvent(10)];
+    const first = await post(gzipNdjson(events), ingestToken, true);
+    expect(first.body).toMatchObject({ accepted: 2, duplicates: 1, rejected: 0 });
+    const again = await post(gzipNdjson(events), ingestToken, true);
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 3, rejected: 0 });
+    expect(await count('event_key = ANY($1)', [[events[0].eventKey, events[1].eventKey]])).toBe(2);
+    const rollup = await db.query(`SELECT sum(count)::int AS n FROM violation_counts`);
+    expect(rollup.rows[0].n).toBe(await count());
+  });
+
+  it('stores SQL meta-characters in every string field verbatim and returns them as sent', async () => {
+    const events = [nastyEvent(1), nastyEvent(2)];
+    const res = await post(ndjson(events));
+    expect(res.body).toMatchObject({ accepted: 2, rejected: 0 });
+    const viewer = await t.tokenFor('viewer');
+    const page = await t.request
+      .get('/v1/violations')
+      .query({ host: events[0].host, limit: 10 })
+      .set('authorization', `Bearer ${viewer}`);
+    expect(page.status).toBe(200);
+    const byKey = new Map<string, SecurityEvent>(page.body.items.map((e: SecurityEvent) => [e.eventKey, e]));
+    for (const e of events) expect(byKey.get(e.eventKey)).toEqual(e);
+  });
+
+  it('refuses events too old or too far in the future, clearly', async () => {
+    const res = await post(
+      ndjson([
+        seccompEvent(20, { observedAt: '2001-01-01T00:00:00Z' }),
+        seccompEvent(21, { observedAt: new Date(Date.now() + 3 * 86_400_000).toISOString() }),
+        seccompEvent(22, { observedAt: 'last tuesday' }),
+        seccompEvent(23),
+      ]),
+    );
+    expect(res.status).toBe(202);
+    expect(res.body.accepted).toBe(1);
+    expect(res.body.errors.map((e: { code: string }) => e.code)).toEqual([
+      'too_old',
+      'in_future',
+      'invalid_event',
+    ]);
+  });
+
+  it('lets an agent send only its own host, naming the foreign host and writing nothing', async () => {
+    const enroll = await t.request
+      .post('/v1/hosts/enroll')
+      .set('authorization', `Bearer ${ingestToken}`)
+      .send({ hostname: 'agent-host' });
+    expect(enroll.status).toBe(201);
+    const agent = enroll.body.token as string;
+    const before = await count();
+    const mixed = [seccompEvent(30, { host: 'agent-host' }), seccompEvent(31, { host: 'someone-else' })];
+    const res = await post(ndjson(mixed), agent);
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain('someone-else');
+    expect(await count()).toBe(before);
+    const own = await post(ndjson([mixed[0]]), agent);
+    expect(own.body).toMatchObject({ accepted: 1 });
+  });
+
+  it('refuses viewers and anonymous senders', async () => {
+    const viewer = await t.tokenFor('viewer');
+    expect((await post(ndjson([seccompEvent(40)]), viewer)).status).toBe(403);
+    const anonymous = await t.request
+      .post('/v1/ingest/events')
+      .set('content-type', 'application/x-ndjson')
+      .send(ndjson([seccompEvent(40)]));
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('writes nothing when the database fails mid-batch, answers 503 with Retry-After, and takes the resend', async () => {
+    const events = [seccompEvent(50), seccompEvent(51), seccompEvent(52, { eventKey: 'poison' })];
+    await db.query(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.event_key = 'poison' THEN RAISE EXCEPTION 'disk on fire'; END IF; RETURN NEW; END $$`);
+    await db.query(
+      `CREATE TRIGGER refuse_poison BEFORE INSERT ON violations FOR EACH ROW EXECUTE FUNCTION refuse_poison()`,
+    );
+    const before = await count();
+    const rollupBefore = (await db.query('SELECT sum(count)::int AS n FROM violation_counts')).rows[0].n;
+    const failed = await post(ndjson(events));
+    expect(failed.status).toBe(503);
+    expect(failed.headers['retry-after']).toMatch(/^\d+$/);
+    expect(failed.body.error.code).toBe('ingest_unavailable');
+    expect(await count()).toBe(before);
+    expect((await db.query('SELECT sum(count)::int AS n FROM violation_counts')).rows[0].n).toBe(
+      rollupBefore,
+    );
+
+    await db.query('DROP TRIGGER refuse_poison ON violations');
+    const resend = await post(ndjson(events));
+    expect(resend.body).toMatchObject({ accepted: 3, duplicates: 0 });
+    expect(await count()).toBe(before + 3);
+  });
+});
