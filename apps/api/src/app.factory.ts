@@ -50,6 +50,15 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // While closing, answers in flight end their keep-alive connection, so close() need not wait
+  // for the client's idle timeout.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
 
   const app = await NestFactory.create<NestFastifyApplication>(rootModule(config), adapter, {
     logger: new PinoNestLogger(logger),
