@@ -43,3 +43,8 @@ export function syscallNamesOf(arch: string): readonly string[] {
 export function isKnownSyscall(arch: string, name: string): boolean {
   return syscallNumberOf(arch, name) !== undefined;
 }
+
+/** True when libs/syscalls has a syscall table for the arch (mips o32, s390 ... have none). */
+export function hasSyscallTable(arch: string): boolean {
+  return syscallNamesOf(arch).length > 0;
+}

@@ -1,6 +1,6 @@
 import { compatArchesOf } from '../arch/compat-arches.js';
 import { profileArches } from '../arch/profile-arches.js';
-import { isKnownSyscall, normaliseArch } from '../arch/syscall-catalog.js';
+import { hasSyscallTable, isKnownSyscall, normaliseArch } from '../arch/syscall-catalog.js';
 import { conditionKey } from '../evaluate/rule-conditions.js';
 import { compareRestrictiveness, isAuditedOnlyWithLogFlag } from '../model/seccomp-action.js';
 import type { ProfileWarning, SeccompArg, SeccompProfile, SeccompRule } from '../model/seccomp-profile.js';
@@ -145,7 +145,7 @@ function overlappingRules(profile: SeccompProfile): ProfileWarning[] {
 function partlyUnknownNames(profile: SeccompProfile): ProfileWarning[] {
   const arches = profileArches(profile)
     .map((arch) => normaliseArch(arch))
-    .filter((arch): arch is string => arch !== undefined);
+    .filter((arch): arch is string => arch !== undefined && hasSyscallTable(arch));
   if (arches.length < 2) return [];
   const out: ProfileWarning[] = [];
   (profile.syscalls ?? []).forEach((rule, i) => {

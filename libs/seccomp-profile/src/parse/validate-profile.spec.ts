@@ -90,6 +90,21 @@ describe('validateProfile', () => {
     if (result.ok) expect(result.warnings.map((w) => w.code)).toContain('unknown-syscall-on-arch');
   });
 
+  it('accepts libseccomp arches that have no table here, without checking names on them', () => {
+    const profile = {
+      defaultAction: 'SCMP_ACT_ERRNO',
+      archMap: [
+        { architecture: 'SCMP_ARCH_S390X', subArchitectures: ['SCMP_ARCH_S390'] },
+        { architecture: 'SCMP_ARCH_MIPS64N32', subArchitectures: ['SCMP_ARCH_MIPSEL64N32'] },
+      ],
+      syscalls: [{ names: ['s390_runtime_instr', 'not_on_s390x'], action: 'SCMP_ACT_ALLOW' }],
+    };
+    expect(validateProfile(profile).ok).toBe(true);
+    expect(
+      errorsOf({ ...profile, archMap: [{ architecture: 'SCMP_ARCH_VAX', subArchitectures: [] }] }),
+    ).toEqual([{ pointer: '/archMap/0/architecture', message: 'unknown architecture SCMP_ARCH_VAX' }]);
+  });
+
   it('rejects duplicate and conflicting rules', () => {
     const errors = errorsOf({
       defaultAction: 'SCMP_ACT_ALLOW',

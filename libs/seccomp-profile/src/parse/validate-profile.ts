@@ -1,5 +1,6 @@
+import { LIBSECCOMP_ARCHES } from '../arch/compat-arches.js';
 import { profileArches, USUAL_ARCHES } from '../arch/profile-arches.js';
-import { isKnownSyscall, normaliseArch } from '../arch/syscall-catalog.js';
+import { hasSyscallTable, isKnownSyscall, normaliseArch } from '../arch/syscall-catalog.js';
 import { lintProfile } from '../lint/lint-profile.js';
 import { takesErrnoRet } from '../model/seccomp-action.js';
 import type { ProfileIssue, ProfileWarning, SeccompProfile } from '../model/seccomp-profile.js';
@@ -69,15 +70,14 @@ function checkSemantics(profile: SeccompProfile, prefix: string): ProfileIssue[]
   const issues: ProfileIssue[] = [];
   const issue = (pointer: string, message: string) => issues.push({ pointer: prefix + pointer, message });
   (profile.architectures ?? []).forEach((arch, i) => {
-    if (normaliseArch(arch) === undefined) issue(`/architectures/${i}`, `unknown architecture ${arch}`);
+    if (!isProfileArch(arch)) issue(`/architectures/${i}`, `unknown architecture ${arch}`);
   });
   (profile.archMap ?? []).forEach((entry, i) => {
-    if (normaliseArch(entry.architecture) === undefined) {
+    if (!isProfileArch(entry.architecture)) {
       issue(`/archMap/${i}/architecture`, `unknown architecture ${entry.architecture}`);
     }
     entry.subArchitectures.forEach((sub, j) => {
-      if (normaliseArch(sub) === undefined)
-        issue(`/archMap/${i}/subArchitectures/${j}`, `unknown architecture ${sub}`);
+      if (!isProfileArch(sub)) issue(`/archMap/${i}/subArchitectures/${j}`, `unknown architecture ${sub}`);
     });
   });
   if (profile.defaultErrnoRet !== undefined && !takesErrnoRet(profile.defaultAction)) {
@@ -92,11 +92,16 @@ function checkSemantics(profile: SeccompProfile, prefix: string): ProfileIssue[]
   if (usesNotify && !profile.listenerPath) {
     issue('/listenerPath', 'SCMP_ACT_NOTIFY needs a listenerPath to hand the notification fd to');
   }
-  const known = profileArches(profile)
+  // Unknown arch names are reported above; they neither block nor widen the name check.
+  const raw = profileArches(profile);
+  const listed = raw.filter(isProfileArch);
+  const known = listed
     .map((arch) => normaliseArch(arch))
-    .filter((arch): arch is string => arch !== undefined);
+    .filter((arch): arch is string => arch !== undefined && hasSyscallTable(arch));
+  // A listed arch without a table in libs/syscalls (s390, mips n32 ...) might know any name.
+  const checkable = known.length === listed.length && (raw.length === 0 || listed.length > 0);
   const checkArches =
-    known.length > 0 ? known : USUAL_ARCHES.map((a) => normaliseArch(a)).filter((a) => a !== undefined);
+    raw.length > 0 ? known : USUAL_ARCHES.map((a) => normaliseArch(a)).filter((a) => a !== undefined);
   const seen = new Map<string, { pointer: string; action: string; errnoRet: number | undefined }>();
   (profile.syscalls ?? []).forEach((rule, i) => {
     if (rule.errnoRet !== undefined && !takesErrnoRet(rule.action)) {
@@ -107,7 +112,7 @@ function checkSemantics(profile: SeccompProfile, prefix: string): ProfileIssue[]
     }
     const conditions = conditionKey(rule);
     rule.names.forEach((name, j) => {
-      if (name.length > 0 && !checkArches.some((arch) => isKnownSyscall(arch, name))) {
+      if (checkable && name.length > 0 && !checkArches.some((arch) => isKnownSyscall(arch, name))) {
         issue(`/syscalls/${i}/names/${j}`, `syscall ${name} is unknown on ${describeArches(known)}`);
       }
       const key = `${name}\u0000${conditions}`;
@@ -154,6 +159,11 @@ function prefixConflicts(profile: SeccompProfile, prefix: string): ProfileIssue[
     });
   });
   return issues;
+}
+
+/** A libseccomp arch name; libs/syscalls names (`x86_64`) are accepted too. */
+function isProfileArch(arch: string): boolean {
+  return LIBSECCOMP_ARCHES.has(arch) || normaliseArch(arch) !== undefined;
 }
 
 function describeArches(arches: string[]): string {
