@@ -53,7 +53,9 @@ export {
   type Evaluation,
   type EvaluationInput,
   type EvaluationReason,
+  type RulePrecedence,
 } from './evaluate/evaluate-profile.js';
+export { EvaluationError } from './evaluate/evaluation-error.js';
 export { lintProfile } from './lint/lint-profile.js';
 
 // Comparison and transformation

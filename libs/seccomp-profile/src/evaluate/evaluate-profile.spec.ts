@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ARG_RULES, DOCKER_STYLE } from '../../../../test/fixtures/profiles/sample-profiles.js';
 import type { SeccompProfile } from '../model/seccomp-profile.js';
 import { evaluate } from './evaluate-profile.js';
+import { EvaluationError } from './evaluation-error.js';
 
 describe('evaluate', () => {
   it('applies the default action, with EPERM when no errno is given', () => {
@@ -176,5 +177,18 @@ describe('evaluate', () => {
     expect(ev('arch_prctl', { arch: 'aarch64' })).toBe('SCMP_ACT_ERRNO');
     expect(ev('umask')).toBe('SCMP_ACT_ALLOW');
     expect(ev('umask', { caps: ['CAP_SYS_ADMIN'] })).toBe('SCMP_ACT_ERRNO');
+  });
+
+  it.each([
+    ['no input', undefined],
+    ['a number arch', { arch: 62, syscall: 'read' }],
+    ['a fractional syscall number', { arch: 'x86_64', syscall: 1.5 }],
+    ['a syscall object', { arch: 'x86_64', syscall: { name: 'read' } }],
+    ['args not an array', { arch: 'x86_64', syscall: 'read', args: '1,2' }],
+    ['seven args', { arch: 'x86_64', syscall: 'read', args: [1, 2, 3, 4, 5, 6, 7] }],
+    ['a NaN arg', { arch: 'x86_64', syscall: 'read', args: [Number.NaN] }],
+    ['a string arg', { arch: 'x86_64', syscall: 'read', args: ['0x10'] }],
+  ])('rejects garbage input: %s', (_label, input) => {
+    expect(() => evaluate(DOCKER_STYLE, input as never)).toThrow(EvaluationError);
   });
 });

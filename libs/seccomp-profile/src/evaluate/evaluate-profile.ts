@@ -2,6 +2,7 @@ import { profileArches } from '../arch/profile-arches.js';
 import { normaliseArch, scmpOfArch, syscallNameOf } from '../arch/syscall-catalog.js';
 import { compareRestrictiveness, DEFAULT_ERRNO_RET, takesErrnoRet } from '../model/seccomp-action.js';
 import type { SeccompAction, SeccompProfile } from '../model/seccomp-profile.js';
+import { EvaluationError } from './evaluation-error.js';
 import { argMatches, argWidth, ruleApplies, type RuleContext } from './rule-conditions.js';
 
 export interface EvaluationInput {
@@ -58,6 +59,7 @@ export interface Evaluation {
  * table gets the default action; an arch the profile does not list gets `badArchAction`.
  */
 export function evaluate(profile: SeccompProfile, input: EvaluationInput): Evaluation {
+  checkInput(input);
   const arch = normaliseArch(input.arch);
   const scmpArch = arch === undefined ? undefined : scmpOfArch(arch);
   const covered = profileArches(profile);
@@ -103,4 +105,23 @@ function defaultOutcome(profile: SeccompProfile): Evaluation {
 
 function errnoDefault(action: SeccompAction): number {
   return action === 'SCMP_ACT_ERRNO' ? DEFAULT_ERRNO_RET : 0;
+}
+
+/** Inputs come from API requests and recorded events: reject what cannot be a syscall call. */
+function checkInput(input: EvaluationInput): void {
+  if (input === null || typeof input !== 'object')
+    throw new EvaluationError('evaluation input must be an object');
+  if (typeof input.arch !== 'string') throw new EvaluationError('arch must be a string');
+  const { syscall, args } = input;
+  if (typeof syscall === 'number' ? !Number.isInteger(syscall) : typeof syscall !== 'string') {
+    throw new EvaluationError('syscall must be a name or an integer number');
+  }
+  if (args === undefined) return;
+  if (!Array.isArray(args) || args.length > 6)
+    throw new EvaluationError('args must be an array of at most 6 values');
+  for (const arg of args) {
+    if (typeof arg !== 'bigint' && !(typeof arg === 'number' && Number.isInteger(arg))) {
+      throw new EvaluationError('each argument must be an integer number or a bigint');
+    }
+  }
 }
