@@ -7,6 +7,9 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  * document must be here: a route added without an entry fails this suite, so nobody ships a
  * route whose access nobody decided. `agent` means "an agent token of the host in the path".
  */
+const READERS: readonly Role[] = ['viewer', 'operator', 'admin'];
+const OPERATORS: readonly Role[] = ['operator', 'admin'];
+
 const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'GET /healthz': 'public',
   'GET /readyz': 'public',
@@ -32,6 +35,31 @@ const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'GET /v1/violations': ['viewer', 'operator', 'admin'],
   'GET /v1/violations/stats': ['viewer', 'operator', 'admin'],
   'GET /v1/violations/timeseries': ['viewer', 'operator', 'admin'],
+  // Policies, assignments, alert rules (contract: reads viewer+, changes operator+; simulating a
+  // version against history changes nothing, so viewers may).
+  'GET /v1/policies': READERS,
+  'POST /v1/policies': OPERATORS,
+  'GET /v1/policies/template': READERS,
+  'POST /v1/policies/generate': OPERATORS,
+  'GET /v1/policies/{name}': READERS,
+  'PUT /v1/policies/{name}': OPERATORS,
+  'DELETE /v1/policies/{name}': OPERATORS,
+  'GET /v1/policies/{name}/versions': READERS,
+  'GET /v1/policies/{name}/versions/{version}': READERS,
+  'GET /v1/policies/{name}/versions/{version}/export': READERS,
+  'GET /v1/policies/{name}/diff': READERS,
+  'POST /v1/policies/{name}/versions/{version}/simulate': READERS,
+  'GET /v1/assignments': READERS,
+  'POST /v1/assignments': OPERATORS,
+  'GET /v1/assignments/{id}': READERS,
+  'DELETE /v1/assignments/{id}': OPERATORS,
+  'POST /v1/assignments/{id}/promote': OPERATORS,
+  'POST /v1/assignments/{id}/rollback': OPERATORS,
+  'GET /v1/alert-rules': READERS,
+  'POST /v1/alert-rules': OPERATORS,
+  'GET /v1/alert-rules/{id}': READERS,
+  'DELETE /v1/alert-rules/{id}': OPERATORS,
+  'GET /v1/alert-rules/{id}/deliveries': READERS,
 };
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;

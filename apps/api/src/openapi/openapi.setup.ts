@@ -13,9 +13,42 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
         '`{"error": {"code", "message", "details"}}`; send tokens as `Authorization: Bearer <token>`.',
     )
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token (st_...)' })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token (st_...)' }, BEARER)
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });
+  return documentAccess(SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] }));
+}
+
+const BEARER = 'bearer';
+const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' } } };
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+
+/**
+ * Every operation states its access from the same decorators the guard reads: public ones need no
+ * security, the others need the bearer scheme (roles in `x-sandtrap-roles`; none means admin) and
+ * document 401/403. Every operation documents the error shape, even routes that forgot to.
+ */
+export function documentAccess(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const op = item[method] as
+        (Record<string, unknown> & { responses: Record<string, unknown> }) | undefined;
+      if (!op) continue;
+      op.responses ??= {};
+      if (op['x-sandtrap-public'] === true) {
+        op.security = [];
+      } else {
+        op.security = [{ [BEARER]: [] }];
+        op['x-sandtrap-roles'] ??= ['admin'];
+        op.responses['401'] ??= { description: 'No valid bearer token', content: ERROR_CONTENT };
+        op.responses['403'] ??= { description: 'The token lacks the role', content: ERROR_CONTENT };
+      }
+      op.responses.default ??= {
+        description: 'Any other error, in the one error shape',
+        content: ERROR_CONTENT,
+      };
+    }
+  }
+  return document;
 }
 
 /** Serves the document at /docs/openapi.json and the Swagger UI at /docs (no token needed). */
