@@ -109,6 +109,26 @@ describe('ingest refuses bad input clearly and stays up', () => {
     expect(res.status).toBeLessThan(500);
   });
 
+  it('refuses audit lines that name no host, and garbage lines, with their numbers', async () => {
+    const seconds = Math.floor(Date.now() / 1000) - 60;
+    const seccomp = `type=SECCOMP msg=audit(${seconds}.123:77): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=1234 comm="curl" exe="/usr/bin/curl" sig=0 arch=c000003e syscall=101 compat=0 ip=0x7f0000 code=0x7ffc0000`;
+    const noHost = await post('/v1/ingest/audit', `${seccomp}\n`, { 'content-type': 'text/plain' });
+    expect(noHost.status).toBe(202);
+    expect(noHost.body.accepted).toBe(0);
+    expect(noHost.body.errors[0], JSON.stringify(noHost.body)).toMatchObject({ line: 1, code: 'no_host' });
+    const garbage = await post(
+      '/v1/ingest/audit?host=audit-host',
+      `type=SECCOMP msg=audit(garbage\n${seccomp}\n`,
+      {
+        'content-type': 'text/plain',
+      },
+    );
+    expect(garbage.status).toBe(202);
+    expect(garbage.body.accepted).toBe(1);
+    expect(garbage.body.errors.map((e: { line: number }) => e.line)).toEqual([1]);
+    await stillUp();
+  });
+
   it('refuses garbage to the tool routes line by line', async () => {
     for (const tool of ['tetragon', 'tracee', 'inspektor-gadget']) {
       const res = await post(`/v1/ingest/${tool}?host=tool-host`, '{not json\n42\n');

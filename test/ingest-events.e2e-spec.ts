@@ -92,6 +92,32 @@ describe('POST /v1/ingest/events', () => {
     for (const e of events) expect(byKey.get(e.eventKey)).toEqual(e);
   });
 
+  it('takes raw audit lines for a host, once', async () => {
+    const seconds = Math.floor(Date.now() / 1000) - 120;
+    const lines = [
+      `type=SECCOMP msg=audit(${seconds}.250:901): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=1234 comm="curl" exe="/usr/bin/curl" sig=0 arch=c000003e syscall=101 compat=0 ip=0x7f0000 code=0x7ffc0000`,
+      `audit: type=1326 audit(${seconds}.500:902): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=99 comm="sh" exe="/bin/sh" sig=31 arch=c000003e syscall=165 compat=0 ip=0x7f0000 code=0x80000000`,
+    ].join('\n');
+    const send = () =>
+      t.request
+        .post('/v1/ingest/audit?host=audit-host&bootId=boot-1')
+        .set('authorization', `Bearer ${ingestToken}`)
+        .set('content-type', 'text/plain')
+        .send(lines);
+    const first = await send();
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ accepted: 2, duplicates: 0, rejected: 0 });
+    expect((await send()).body).toMatchObject({ accepted: 0, duplicates: 2 });
+    const { rows } = await db.query(
+      `SELECT v.action, v.syscall_name, v.comm FROM violations v JOIN hosts h ON h.id = v.host_id
+       WHERE h.name = 'audit-host' ORDER BY v.observed_at`,
+    );
+    expect(rows).toEqual([
+      { action: 'log', syscall_name: 'ptrace', comm: 'curl' },
+      { action: 'kill_process', syscall_name: 'mount', comm: 'sh' },
+    ]);
+  });
+
   it('refuses events too old or too far in the future, clearly', async () => {
     const res = await post(
       ndjson([

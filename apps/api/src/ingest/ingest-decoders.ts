@@ -1,3 +1,4 @@
+import { parseAuditText } from '@sandtrap/audit';
 import { createToolAdapter, validateSecurityEvent, type SecurityEvent } from '@sandtrap/events';
 import type { DecodedBatch, IngestCandidate, IngestProblem } from './ingest-batch.js';
 import { INGEST_MAX_EVENTS, splitBodyLines, type BodyLine } from './ingest-body.js';
@@ -83,5 +84,59 @@ export function decodeFalcoAlert(json: unknown, host: HostHint): DecodedBatch {
   else if (out.event && holdsNul(JSON.stringify(out.event))) {
     batch.problems.push({ index: 0, code: 'invalid_text', message: 'The alert holds a NUL character' });
   } else if (out.event) batch.candidates.push({ index: 0, event: out.event });
+  return batch;
+}
+
+/** `POST /v1/ingest/audit`: raw audit text in any of the shapes libs/audit reads. */
+export function decodeAuditText(
+  body: Buffer,
+  host: string | undefined,
+  bootId: string | undefined,
+): DecodedBatch {
+  const batch: DecodedBatch = { source: 'audit', candidates: [], problems: [], lostRecords: 0 };
+  const lines = splitBodyLines(body);
+  tooMany(lines.length);
+  const good: string[] = [];
+  const lineOf: number[] = [];
+  for (const l of lines) {
+    if (l.text === undefined || l.text.includes('\u0000')) {
+      const code = l.text === undefined ? 'invalid_utf8' : 'invalid_text';
+      batch.problems.push({
+        index: l.line - 1,
+        line: l.line,
+        code,
+        message: `Line ${l.line} is not valid UTF-8 text`,
+      });
+    } else {
+      good.push(l.text);
+      lineOf.push(l.line);
+    }
+  }
+  const outputs = parseAuditText(good.join('\n'), {
+    ...(host ? { host } : {}),
+    ...(bootId ? { bootId } : {}),
+  });
+  for (const o of outputs) {
+    // libs/audit numbers the lines of the text it was given; map them back to the request's lines.
+    const line = lineOf[o.line - 1] ?? o.line;
+    switch (o.type) {
+      case 'event':
+        if (!o.event.host) {
+          batch.problems.push({
+            index: line - 1,
+            line,
+            code: 'missing_host',
+            message: 'The line names no host: add ?host=NAME',
+          });
+        } else batch.candidates.push({ index: line - 1, line, event: o.event });
+        break;
+      case 'lost':
+        batch.lostRecords += o.count;
+        break;
+      case 'error':
+        batch.problems.push({ index: line - 1, line, code: o.code, message: o.reason });
+        break;
+    }
+  }
   return batch;
 }

@@ -6,6 +6,7 @@ import { CurrentToken, Roles } from '../auth/auth.decorators.js';
 import type { IngestResult } from './ingest-batch.js';
 import { readIngestBody } from './ingest-body.js';
 import {
+  decodeAuditText,
   decodeFalcoAlert,
   decodeSecurityEvents,
   decodeToolEvents,
@@ -30,6 +31,19 @@ export class IngestController {
   async events(@Req() req: FastifyRequest, @CurrentToken() token: AuthToken): Promise<IngestResult> {
     const body = await this.body(req);
     return this.service.ingest(decodeSecurityEvents(body), token);
+  }
+
+  @Post('audit')
+  @HttpCode(202)
+  async audit(
+    @Req() req: FastifyRequest,
+    @CurrentToken() token: AuthToken,
+    @Query('host') host?: string,
+    @Query('bootId') bootId?: string,
+  ): Promise<IngestResult> {
+    const body = await this.body(req);
+    const name = token.role === 'agent' ? token.hostName : (host ?? token.hostName);
+    return this.service.ingest(decodeAuditText(body, name, bootId), token);
   }
 
   @Post('falco')

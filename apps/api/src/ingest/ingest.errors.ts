@@ -33,12 +33,3 @@ export class IngestUnavailableError extends Error {
     this.name = 'IngestUnavailableError';
   }
 }
-
-/** Audit lines name no host, and neither does the request or the credential. */
-export class MissingHostError extends Error {
-  readonly code = 'missing_host';
-  constructor() {
-    super('Name the host of these audit lines with ?host=NAME (or send them with an agent token)');
-    this.name = 'MissingHostError';
-  }
-}
