@@ -30,6 +30,7 @@ describe('parseIsoTimestamp', () => {
     'yesterday',
     '',
     '0000-01-01T00:00:00+01:00',
+    '0000-01-01T00:00:00.000000Z',
     `2026-03-02T09:15:16Z${' '.repeat(100)}`,
   ])('refuses %j', (text) => {
     expect(parseIsoTimestamp(text)).toBeUndefined();

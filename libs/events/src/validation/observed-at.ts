@@ -56,15 +56,27 @@ export function parseIsoTimestamp(text: string): NormalisedTime | undefined {
     if (offsetHours > 23 || offsetMins > 59) return undefined;
     offsetMinutes = (offsetHours * 60 + offsetMins) * (m[9] === '-' ? -1 : 1);
   }
-  const fraction = (m[7] ?? '').padEnd(9, '0');
-  const millis = Number(fraction.slice(0, 3));
-  const micros = Number(fraction.slice(0, 6));
-  const base = new Date(0);
-  base.setUTCFullYear(year, month - 1, day);
-  base.setUTCHours(hour, minute, second, millis);
-  const epochMs = base.getTime() - offsetMinutes * 60_000;
-  const iso = format(epochMs, micros);
+  const fraction = m[7] ?? '';
+  const epochMs =
+    (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * 1000 +
+    Number(fraction.slice(0, 3).padEnd(3, '0')) -
+    offsetMinutes * 60_000;
+  // Agents send the canonical spelling already: return it as is, without re-formatting.
+  if (fraction.length === 6 && m[8] === 'Z' && year >= 1 && text.charCodeAt(10) === 84 /* T */) {
+    return { iso: text, epochMs };
+  }
+  const iso = format(epochMs, Number(fraction.slice(0, 6).padEnd(6, '0')));
   return iso === undefined ? undefined : { iso, epochMs };
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
 }
 
 /** Nanoseconds since the epoch (as eBPF tools report them): a bigint, a safe number or digits. */
