@@ -33,17 +33,21 @@ export interface DecodedProfile {
 export function decodeProfileInput(input: unknown, options: DecodeOptions = {}): DecodedProfile {
   const format = options.format ?? 'auto';
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_PROFILE_DEPTH;
-  let value: unknown = input;
-  if (typeof input === 'string') {
+  // Request bodies and files often arrive as bytes: read them as UTF-8 text.
+  const text = ArrayBuffer.isView(input)
+    ? Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8')
+    : input;
+  let value: unknown = text;
+  if (typeof text === 'string') {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_PROFILE_BYTES;
-    const bytes = Buffer.byteLength(input, 'utf8');
+    const bytes = ArrayBuffer.isView(input) ? input.byteLength : Buffer.byteLength(text, 'utf8');
     if (bytes > maxBytes) {
       throw new ProfileError(
         'PROFILE_TOO_LARGE',
         `profile is ${bytes} bytes, more than the limit of ${maxBytes}`,
       );
     }
-    value = parseText(input, format, maxDepth);
+    value = parseText(text, format, maxDepth);
   }
   checkDepth(value, maxDepth);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

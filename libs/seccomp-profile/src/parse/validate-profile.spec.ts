@@ -253,6 +253,15 @@ describe('validateProfile on garbage', () => {
     expect(() => parseProfile(bomb)).toThrow(expect.objectContaining({ code: 'PROFILE_SYNTAX' }));
   });
 
+  it('reads bytes as UTF-8 and caps the error list', () => {
+    expect(validateProfile(Buffer.from('{"defaultAction":"SCMP_ACT_LOG"}'))).toMatchObject({ ok: true });
+    expect(errorsOf(new Uint8Array([0xff, 0xfe, 0x00]))[0].message).toBe('a profile must be an object');
+    const keys = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]));
+    const errors = errorsOf({ defaultAction: 'SCMP_ACT_LOG', ...keys });
+    expect(errors).toHaveLength(201);
+    expect(errors[200]).toEqual({ pointer: '', message: 'and 4800 more errors' });
+  });
+
   it('throws a ProfileError carrying every issue from parseProfile', () => {
     try {
       parseProfile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['nope'], action: 'X' }] });

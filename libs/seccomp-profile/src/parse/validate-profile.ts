@@ -33,7 +33,7 @@ export function validateProfile(input: unknown, options: DecodeOptions = {}): Va
   const extra = decoded.format === 'spo' ? SPO_SPEC_KEYS : [];
   const { profile, issues } = readProfileShape(decoded.body, decoded.pointerPrefix, extra);
   if (profile) issues.push(...checkSemantics(profile, decoded.pointerPrefix));
-  if (!profile || issues.length > 0) return { ok: false, errors: issues };
+  if (!profile || issues.length > 0) return { ok: false, errors: capped(issues) };
   const result: ValidationResult = {
     ok: true,
     profile,
@@ -132,6 +132,15 @@ function checkSemantics(profile: SeccompProfile, prefix: string): ProfileIssue[]
   });
   issues.push(...prefixConflicts(profile, prefix));
   return issues;
+}
+
+/** Most errors a result carries: a hostile object with a million bad keys gets a short answer. */
+export const MAX_REPORTED_ERRORS = 200;
+
+function capped(issues: ProfileIssue[]): ProfileIssue[] {
+  if (issues.length <= MAX_REPORTED_ERRORS) return issues;
+  const rest = issues.length - MAX_REPORTED_ERRORS;
+  return [...issues.slice(0, MAX_REPORTED_ERRORS), { pointer: '', message: `and ${rest} more errors` }];
 }
 
 /**
