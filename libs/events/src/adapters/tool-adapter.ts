@@ -29,6 +29,11 @@ export interface ToolAdapterOptions {
   forceHost?: boolean;
   /** Clock for sources that carry no time of their own (old Inspektor Gadget). */
   now?: () => number;
+  /**
+   * Refuse events further ahead than this (code `invalid_event`). Default: no limit, because the
+   * time window is the consumer's rule (the API answers with its own codes).
+   */
+  maxFutureSkewMs?: number;
 }
 
 /** A longer line is refused before parsing: no tool writes single events that large. */
@@ -95,7 +100,10 @@ export function createToolAdapter(tool: ToolName, options: ToolAdapterOptions = 
         source: tool,
         raw: boundRaw(raw ?? JSON.stringify(object)),
       };
-      const checked = validateSecurityEvent(candidate);
+      const checked = validateSecurityEvent(candidate, {
+        maxFutureSkewMs: options.maxFutureSkewMs ?? Number.MAX_SAFE_INTEGER,
+        now: context.now,
+      });
       if (!checked.ok) {
         const first = checked.errors.map((e) => `${e.pointer} ${e.message}`).join('; ');
         throw new AdapterError('invalid_event', `the mapped ${tool} event is invalid: ${first}`);
