@@ -74,4 +74,43 @@ describe('tokens API', () => {
     const pointers = res.body.error.details.errors.map((e: { pointer: string }) => e.pointer);
     expect(pointers).toEqual(expect.arrayContaining(['/name', '/role', '/extra']));
   });
+
+  it('refuses garbage ids and role/host mismatches', async () => {
+    expect((await t.request.delete('/v1/tokens/not-a-uuid').set(admin())).status).toBe(400);
+    const missing = await t.request.delete('/v1/tokens/00000000-0000-4000-8000-000000000000').set(admin());
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not_found');
+    const agentWithoutHost = await t.request
+      .post('/v1/tokens')
+      .set(admin())
+      .send({ name: 'a', role: 'agent' });
+    expect(agentWithoutHost.status).toBe(400);
+    expect(agentWithoutHost.body.error.details.errors[0].pointer).toBe('/hostId');
+    const viewerWithHost = await t.request
+      .post('/v1/tokens')
+      .set(admin())
+      .send({ name: 'v', role: 'viewer', hostId: '00000000-0000-4000-8000-000000000000' });
+    expect(viewerWithHost.status).toBe(400);
+    const unknownHost = await t.request
+      .post('/v1/tokens')
+      .set(admin())
+      .send({ name: 'a', role: 'agent', hostId: '00000000-0000-4000-8000-000000000000' });
+    expect(unknownHost.status).toBe(404);
+    for (const name of ['', 'x'.repeat(101), 'tab\there']) {
+      const res = await t.request.post('/v1/tokens').set(admin()).send({ name, role: 'viewer' });
+      expect(res.status, JSON.stringify(name)).toBe(400);
+    }
+  });
+
+  it('revoking twice answers the revoked token both times', async () => {
+    const created = await t.request.post('/v1/tokens').set(admin()).send({ name: 'twice', role: 'viewer' });
+    const first = await t.request.delete(`/v1/tokens/${created.body.id}`).set(admin());
+    const second = await t.request.delete(`/v1/tokens/${created.body.id}`).set(admin());
+    expect(second.status).toBe(200);
+    expect(second.body.revokedAt).toBe(first.body.revokedAt);
+    const listed = await t.request.get('/v1/tokens').set(admin());
+    expect(listed.body.items.map((i: { id: string }) => i.id)).not.toContain(created.body.id);
+    const all = await t.request.get('/v1/tokens?includeRevoked=true').set(admin());
+    expect(all.body.items.map((i: { id: string }) => i.id)).toContain(created.body.id);
+  });
 });

@@ -64,6 +64,8 @@ export async function createApp(
     logger: new PinoNestLogger(logger),
     // Fastify's own JSON parser: its errors carry codes (FST_ERR_CTP_*) that map to the contract's.
     bodyParser: false,
+    // Start-up failures (database unreachable) reject, so main.ts reports them and tests see them.
+    abortOnError: false,
   });
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(createValidationPipe());
