@@ -47,7 +47,13 @@ export function parseJournaldLine(line: string): ParsedAuditLine {
       }
     );
   }
-  if (transport !== 'audit') return { kind: 'skip', reason: `journald transport ${transport ?? 'unknown'}` };
+  if (transport === undefined) {
+    throw new AuditParseError(
+      'missing_field',
+      'JSON without _TRANSPORT: not a journald entry (nor a known tool event)',
+    );
+  }
+  if (transport !== 'audit') return { kind: 'skip', reason: `journald transport ${transport}` };
   const type = Number(field(e, '_AUDIT_TYPE'));
   if (!Number.isInteger(type)) throw new AuditParseError('missing_field', 'audit entry without _AUDIT_TYPE');
   if (!isWantedType(type)) return { kind: 'skip', reason: `audit type ${type}` };

@@ -207,6 +207,8 @@ describe('parseAuditLine lost records, skips and garbage', () => {
     ['type=SECCOMP msg=audit(1795933840.675:75): noequals', 'malformed_record'],
     ['{"_TRANSPORT":"audit"', 'malformed_json'],
     ['{"_TRANSPORT":"audit","_AUDIT_TYPE":"1326","MESSAGE":"SECCOMP pid=1"}', 'missing_field'],
+    ['{"MESSAGE":"x"}', 'missing_field'],
+    ['%% \x00 ~~', 'unrecognised_shape'],
     ['[1.0] kauditd_printk_skb: many callbacks suppressed', 'malformed_record'],
     ['audit: type=1326 audit(99999999999999999.000:1): pid=1', 'malformed_timestamp'],
   ])('gives a typed error for %j', (line, code) => {

@@ -70,18 +70,6 @@ export function seccompEvent(
     throw new AuditParseError('missing_field', 'SECCOMP record without code=');
   }
   if (f.syscall === undefined) throw new AuditParseError('missing_field', 'SECCOMP record without syscall=');
-  const bootId = record.bootId ?? defaults.bootId;
-  const event: SecurityEvent = {
-    eventKey: `${bootId ?? 'boot-unknown'}:${auditStamp(record)}`,
-    observedAt: observedAt(record.sec, record.msec),
-    host,
-    source: defaults.source ?? record.source,
-    kind: 'seccomp',
-    action,
-    blocked: isBlockingAction(action),
-  };
-  if (bootId !== undefined) event.bootId = bootId;
-
   let arch: string | undefined;
   if (f.arch !== undefined) {
     arch = archFromAuditArch(f.arch);
@@ -90,15 +78,17 @@ export function seccompEvent(
     else if (arch === 'x86_64' && (f.syscall & X32_SYSCALL_BIT) !== 0) arch = 'x32';
   }
   const name = arch === undefined ? undefined : resolveSyscall(arch, f.syscall);
-  event.syscall = { nr: f.syscall };
-  if (arch !== undefined) event.syscall.arch = arch;
-  if (name !== undefined) event.syscall.name = name;
-  if (f.compat !== undefined) event.syscall.compat = f.compat;
+  const syscall: NonNullable<SecurityEvent['syscall']> = {};
+  if (arch !== undefined) syscall.arch = arch;
+  syscall.nr = f.syscall;
+  if (name !== undefined) syscall.name = name;
+  if (f.compat !== undefined) syscall.compat = f.compat;
 
+  let signal: SecurityEvent['signal'];
   if (f.sig !== undefined && f.sig !== 0) {
     // MIPS numbers SIGSYS 12.
     const sigName = arch?.startsWith('mips') && f.sig === 12 ? 'SIGSYS' : signalName(f.sig);
-    event.signal = sigName === undefined ? { nr: f.sig } : { nr: f.sig, name: sigName };
+    signal = sigName === undefined ? { nr: f.sig } : { nr: f.sig, name: sigName };
   }
 
   const process: NonNullable<SecurityEvent['process']> = {};
@@ -112,16 +102,29 @@ export function seccompEvent(
   if (typeof f.exe === 'string') process.exe = f.exe;
   else if (f.exe === null) details.exe = '(null)';
   if (sibling?.cmdline !== undefined) process.cmdline = sibling.cmdline;
-  event.process = process;
 
-  if (sibling?.containerId !== undefined) event.container = { id: sibling.containerId };
   if (f.ip !== undefined) details.ip = f.ip;
   if (f.subj !== undefined && f.subj !== '?') details.subj = f.subj;
   if (f.reason !== undefined) details.reason = f.reason;
   if (sibling?.cwd !== undefined) details.cwd = sibling.cwd;
   if (sibling?.key !== undefined) details.auditKey = sibling.key;
   if (sibling?.exit !== undefined) details.exit = sibling.exit;
-  event.details = details;
-  event.raw = boundRaw(raw);
-  return event;
+  const bootId = record.bootId ?? defaults.bootId;
+  // Keys in the wire order of DESIGN.md; undefined ones are left out of the JSON.
+  return {
+    eventKey: `${bootId ?? 'boot-unknown'}:${auditStamp(record)}`,
+    observedAt: observedAt(record.sec, record.msec),
+    host,
+    bootId,
+    source: defaults.source ?? record.source,
+    kind: 'seccomp',
+    process,
+    container: sibling?.containerId === undefined ? undefined : { id: sibling.containerId },
+    syscall,
+    action,
+    signal,
+    blocked: isBlockingAction(action),
+    details,
+    raw: boundRaw(raw),
+  };
 }
