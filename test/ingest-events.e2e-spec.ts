@@ -35,6 +35,16 @@ describe('POST /v1/ingest/events', () => {
   const count = async (where = 'true', params: unknown[] = []) =>
     Number((await db.query(`SELECT count(*) AS n FROM violations WHERE ${where}`, params)).rows[0].n);
 
+  it('has made the daily partitions from yesterday to three days ahead at start', async () => {
+    const { rows } = await db.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+       WHERE i.inhparent = 'violations'::regclass ORDER BY 1`,
+    );
+    const day = (k: number) =>
+      `violations_p${new Date(Date.now() + k * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '')}`;
+    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining([-1, 0, 1, 2, 3].map(day)));
+  });
+
   it('stores valid events, lists each rejected line with its index and line, and emits batchStored', async () => {
     const good = [seccompEvent(1), seccompEvent(2)];
     const body = [
