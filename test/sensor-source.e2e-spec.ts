@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { SecurityEvent } from '@sandtrap/events';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,8 @@ import { BpfSource } from '../apps/agent/src/sources/bpf.source.js';
 import type { SourceBatch, SourceContext } from '../apps/agent/src/sources/source.js';
 import { runProbe, type ProbeRun } from './kernel/run-probe.js';
 import { sensorSkipReason, waitFor } from './kernel/sensor-requirements.js';
+
+const run = promisify(execFile);
 
 // Runs as root, as CI does: the agent's bpf source with real bpftrace and real seccomp filters.
 const skipReason = await sensorSkipReason();
@@ -29,7 +33,7 @@ async function testContext(stateDir: string): Promise<TestContext> {
     host: 'sensor-source-test',
     bootId,
     stateDir,
-    log: pino({ level: 'silent' }),
+    log: pino({ level: process.env.SENSOR_TEST_LOG ?? 'silent' }),
     signal: new AbortController().signal,
     batches,
     failEmits: false,
@@ -140,7 +144,49 @@ describe.skipIf(skipReason !== undefined)('agent bpf source on this kernel', () 
     } finally {
       await source.stop();
     }
-  });
+  }, 60_000);
+
+  it('keeps retrying when a restart itself fails, and recovers', async () => {
+    const ctx = await testContext(stateDir);
+    // A bpftrace that fails while the flag file exists, else runs the real one.
+    const flag = join(stateDir, 'bpftrace-broken');
+    const wrapper = join(stateDir, 'bpftrace-wrapper.sh');
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\n[ -e ${flag} ] && { echo broken >&2; exit 1; }\nexec bpftrace "$@"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    const source = new BpfSource({
+      bpftrace: wrapper,
+      batchMaxMs: 50,
+      restartInitialMs: 100,
+      restartMaxMs: 400,
+    });
+    await source.start(ctx);
+    try {
+      await writeFile(flag, '');
+      process.kill(source.sensorPid()!, 'SIGKILL');
+      await waitFor(() => (source.stats().restarts >= 3 ? true : undefined), 10_000, 'failed restarts');
+      await rm(flag);
+      let seen = false;
+      for (let attempt = 0; attempt < 30 && !seen; attempt++) {
+        const run = await runProbe('errno');
+        seen = await waitFor(
+          () => (eventsOfRun(ctx, run).length === 1 ? true : undefined),
+          1_000,
+          'a denial',
+        ).catch(() => false);
+      }
+      expect(seen).toBe(true);
+      // One bpftrace (our only child) at a time: each failed launch scheduled exactly one retry.
+      const { stdout } = await run('pgrep', ['-c', '-P', String(process.pid)]).catch(() => ({ stdout: '0' }));
+      expect(Number(stdout.trim())).toBe(1);
+    } finally {
+      await source.stop();
+    }
+  }, 60_000);
 
   it('counts events lost when the spool refuses them', async () => {
     const ctx = await testContext(stateDir);

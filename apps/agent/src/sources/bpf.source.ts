@@ -7,7 +7,10 @@ import {
 import { checkBpfPreflight, BpfSensorUnavailableError, type BpfPreflightOptions } from './bpf-preflight.js';
 import { hostSyscallArch, monotonicZeroMs, SENSOR_PROGRAM_PATH } from './bpf-program.js';
 import { BpfSensorProcess, type BpfSensorExit } from './bpf-sensor-process.js';
-import type { Source, SourceContext } from './source.js';
+import type { Source, SourceBatch, SourceContext } from './source.js';
+
+const EMIT_ATTEMPTS = 3;
+const EMIT_RETRY_MS = 250;
 
 export interface BpfSourceOptions {
   /** bpftrace binary, a path or a name on PATH. */
@@ -134,7 +137,9 @@ export class BpfSource implements Source {
     });
     this.process = sensor;
     const startedAt = Date.now();
-    void sensor.exited.then((exit) => this.onExit(sensor, exit, bpftrace, startedAt));
+    let attached = false;
+    // Only a sensor that attached restarts from its exit; a failed launch is retried by its caller.
+    void sensor.exited.then((exit) => attached && this.onExit(sensor, exit, bpftrace, startedAt));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -144,6 +149,7 @@ export class BpfSource implements Source {
     });
     try {
       await Promise.race([sensor.ready, timeout]);
+      attached = true;
     } catch (error) {
       if (this.process === sensor) this.process = undefined;
       await sensor.stop(1_000);
@@ -159,22 +165,26 @@ export class BpfSource implements Source {
     // A run that lasted a while was healthy: start the backoff over.
     if (Date.now() - startedAt > this.options.restartMaxMs)
       this.restartDelayMs = this.options.restartInitialMs;
-    const delay = this.restartDelayMs;
-    this.restartDelayMs = Math.min(this.restartDelayMs * 2, this.options.restartMaxMs);
     this.ctx?.log.error(
-      {
-        source: this.name,
-        code: exit.code,
-        signal: exit.signal,
-        stderr: exit.stderrTail,
-        restartInMs: delay,
-      },
+      { source: this.name, code: exit.code, signal: exit.signal, stderr: exit.stderrTail },
       'bpftrace exited; restarting',
     );
+    this.scheduleRestart(bpftrace);
+  }
+
+  private scheduleRestart(bpftrace: string): void {
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(this.restartDelayMs * 2, this.options.restartMaxMs);
     this.restartTimer = setTimeout(() => {
+      if (this.stopping) return;
       this.counters.restarts++;
       this.launch(bpftrace).catch((error: unknown) => {
-        this.ctx?.log.error({ source: this.name, err: error }, 'bpftrace restart failed');
+        // A restart that fails to attach is retried too, with a longer wait.
+        this.ctx?.log.error(
+          { source: this.name, err: error, retryInMs: this.restartDelayMs },
+          'bpftrace restart failed',
+        );
+        if (!this.stopping) this.scheduleRestart(bpftrace);
       });
     }, delay);
   }
@@ -231,7 +241,7 @@ export class BpfSource implements Source {
     this.emitting = this.emitting.then(async () => {
       try {
         const events = await Promise.all(batch);
-        await ctx?.emit(lost > 0 ? { events, lost } : { events });
+        await this.emitWithRetry(lost > 0 ? { events, lost } : { events });
       } catch (error) {
         this.counters.lost += batch.length;
         ctx?.log.error(
@@ -242,5 +252,18 @@ export class BpfSource implements Source {
         this.inFlight -= batch.length;
       }
     });
+  }
+
+  /** The sensor cannot replay what it saw, so a refused batch is retried a few times first. */
+  private async emitWithRetry(batch: SourceBatch): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.ctx?.emit(batch);
+        return;
+      } catch (error) {
+        if (attempt >= EMIT_ATTEMPTS || this.ctx?.signal.aborted) throw error;
+        await new Promise((resolve) => setTimeout(resolve, EMIT_RETRY_MS * attempt));
+      }
+    }
   }
 }
