@@ -1,0 +1,120 @@
+import type { Logger } from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AgentHealth } from '../health/agent-health.js';
+import type { ServiceClient } from '../service/service-client.js';
+import { ServiceError } from '../service/service.errors.js';
+import type { Spool } from '../spool/spool.js';
+import { retryDelay } from './backoff.js';
+
+export interface ShipperOptions {
+  batchSize: number;
+  flushMs: number;
+  maxBackoffMs?: number;
+  baseBackoffMs?: number;
+}
+
+/**
+ * Moves spooled events to the service: batches of up to `batchSize` lines or `flushMs`, gzip
+ * NDJSON, acknowledged in the spool only after a 202. Retries with backoff and Retry-After; a
+ * whole-batch 400/413 is split until the bad events are isolated, dropped and counted.
+ */
+export class Shipper {
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly client: ServiceClient,
+    private readonly health: AgentHealth,
+    private readonly log: Logger,
+    private readonly options: ShipperOptions,
+  ) {}
+
+  start(): void {
+    this.running = this.run();
+  }
+
+  /** Stops after the batch in flight (its retries are abandoned; the spool keeps it). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      if (this.spool.stats().depth === 0) {
+        await this.spool.waitForData(1_000, signal);
+        continue;
+      }
+      // Let a batch fill up, unless it already can.
+      const deadline = Date.now() + this.options.flushMs;
+      while (!signal.aborted && this.spool.stats().depth < this.options.batchSize && Date.now() < deadline) {
+        await this.spool.waitForData(deadline - Date.now(), signal);
+      }
+      for (let batch = this.spool.read(this.options.batchSize); batch && !signal.aborted;) {
+        if (await this.deliver(batch.lines)) {
+          this.spool.ackBatch(batch);
+          batch = this.spool.read(this.options.batchSize);
+        } else {
+          this.spool.rewind();
+          break;
+        }
+      }
+    }
+  }
+
+  /** True once the service has every line (or refused some as invalid); false when stopping. */
+  private async deliver(lines: string[]): Promise<boolean> {
+    for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
+      try {
+        await this.send(lines);
+        return true;
+      } catch (error) {
+        const message = (error as Error).message;
+        this.health.recordError(message);
+        const retryAfter = error instanceof ServiceError ? error.retryAfterMs : undefined;
+        const wait = retryDelay(attempt, retryAfter, {
+          baseMs: this.options.baseBackoffMs,
+          maxMs: this.options.maxBackoffMs,
+        });
+        this.log.warn(
+          { err: message, attempt, waitMs: wait, lines: lines.length },
+          'ingest failed; will retry',
+        );
+        await sleep(wait, undefined, { signal: this.abort.signal }).catch(() => undefined);
+      }
+    }
+    return false;
+  }
+
+  private async send(lines: string[]): Promise<void> {
+    try {
+      const answer = await this.client.ingest(lines);
+      this.health.eventsShipped += answer.accepted + answer.duplicates;
+      this.health.eventsDuplicate += answer.duplicates;
+      this.health.eventsRejected += answer.rejected;
+      if (answer.rejected > 0) {
+        this.log.warn(
+          { rejected: answer.rejected, errors: answer.errors.slice(0, 5) },
+          'service refused events',
+        );
+      }
+    } catch (error) {
+      const status = error instanceof ServiceError ? error.status : undefined;
+      if (status !== 400 && status !== 413) throw error;
+      if (lines.length === 1) {
+        // One event the service will never take: drop and count it, never block the spool.
+        this.health.eventsRejected += 1;
+        this.log.error(
+          { status, err: (error as Error).message, line: lines[0].slice(0, 500) },
+          'event dropped',
+        );
+        return;
+      }
+      const half = Math.ceil(lines.length / 2);
+      await this.send(lines.slice(0, half));
+      await this.send(lines.slice(half));
+    }
+  }
+}
