@@ -1,0 +1,171 @@
+// Audit parsing: generates BENCH_RECORDS (default 1,000,000) SECCOMP records in mixed shapes
+// (auditd, enriched, kmsg, dmesg, syslog, journald) and arches, then times, in one run:
+//   1. the parser itself (AuditStreamParser.push over the lines, one core),
+//   2. the `sandtrap parse` CLI on the whole file,
+//   3. `ausearch -i --input FILE -m SECCOMP` on the auditd-shaped records (all it reads),
+//      and the CLI on that same auditd file, for the like-for-like ratio.
+// Goals (DESIGN.md): parser >= 1,000,000 records/s; CLI >= 25x ausearch. Needs `npm run build`.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { AuditStreamParser } from '@sandtrap/audit';
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
+const cli = fileURLToPath(new URL('../../apps/cli/bin/sandtrap.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'sandtrap-parse-bench-'));
+const mixedFile = join(dir, 'mixed.log');
+const auditdFile = join(dir, 'audit.log');
+
+// [AUDIT_ARCH, syscall numbers that exist there, compat]
+const ARCHES = [
+  ['c000003e', [0, 1, 41, 59, 110, 272, 435], 0],
+  ['c00000b7', [63, 64, 198, 221, 435], 0],
+  ['40000003', [3, 4, 11, 102, 120], 1],
+  ['c000003e', [0x40000000 + 41, 0x40000000 + 1], 1],
+  ['40000028', [3, 4, 281, 0xf0005], 0],
+  ['c00000f3', [63, 198, 259], 0],
+  ['c0000015', [3, 326], 0],
+];
+const CODES = ['0x7ffc0000', '0x50000', '0x80000000', '0x0', '0x30000', '0x7fc00000'];
+const COMMS = ['"curl"', '"nginx"', '57656220436F6E74656E74', '"python3"'];
+
+function record(i) {
+  const [arch, nrs, compat] = ARCHES[i % ARCHES.length];
+  const code = CODES[i % CODES.length];
+  const sig = code === '0x80000000' || code === '0x0' ? 31 : 0;
+  const sec = 1795900000 + Math.floor(i / 1000);
+  const stamp = `${sec}.${String(i % 1000).padStart(3, '0')}:${i + 1}`;
+  const subj = i % 5 === 0 ? ' subj==docker-default (enforce)' : '';
+  const body = `auid=4294967295 uid=${1000 + (i % 7)} gid=1000 ses=4294967295${subj} pid=${2000 + (i % 30000)} comm=${COMMS[i % COMMS.length]} exe="/usr/bin/app${i % 13}" sig=${sig} arch=${arch} syscall=${nrs[i % nrs.length]} compat=${compat} ip=0x7f${(i * 4099).toString(16)} code=${code}`;
+  return { stamp, body, usec: `${sec}${String(i % 1000).padStart(3, '0')}000`, serial: i + 1 };
+}
+
+function mixedLine(i, r) {
+  switch (i % 6) {
+    case 0:
+      return `type=SECCOMP msg=audit(${r.stamp}): ${r.body}`;
+    case 1:
+      return `node=web-${i % 9} type=SECCOMP msg=audit(${r.stamp}): ${r.body}\x1dAUID="unset" UID="app" GID="app" ARCH=x86_64 SYSCALL=socket`;
+    case 2:
+      return `5,${i},${i * 17},-;audit: type=1326 audit(${r.stamp}): ${r.body}`;
+    case 3:
+      return `[ ${(i / 1000).toFixed(6)}] audit: type=1326 audit(${r.stamp}): ${r.body}`;
+    case 4:
+      return `Nov 29 06:00:01 db-${i % 4} kernel: [ 270.852] audit: type=1326 audit(${r.stamp}): ${r.body}`;
+    default:
+      return JSON.stringify({
+        _TRANSPORT: 'audit',
+        _AUDIT_TYPE: '1326',
+        _AUDIT_ID: String(r.serial),
+        _HOSTNAME: 'j-1',
+        _BOOT_ID: '6c1f2a7e8b9d4e3fa1b2c3d4e5f6a7b8',
+        _SOURCE_REALTIME_TIMESTAMP: r.usec,
+        MESSAGE: `SECCOMP ${r.body}`,
+      });
+  }
+}
+
+async function writeFiles() {
+  const mixed = createWriteStream(mixedFile);
+  const auditd = createWriteStream(auditdFile);
+  let auditdCount = 0;
+  const write = (stream, text) =>
+    stream.write(text) ? undefined : new Promise((resolve) => stream.once('drain', resolve));
+  let mixedBuf = '';
+  let auditdBuf = '';
+  for (let i = 0; i < RECORDS; i++) {
+    const r = record(i);
+    mixedBuf += `${mixedLine(i, r)}\n`;
+    // Every record also goes to the auditd-only file ausearch can read, in plain auditd shape.
+    auditdBuf += `type=SECCOMP msg=audit(${r.stamp}): ${r.body}\n`;
+    auditdCount++;
+    if (mixedBuf.length > 1 << 20) {
+      await write(mixed, mixedBuf);
+      await write(auditd, auditdBuf);
+      mixedBuf = '';
+      auditdBuf = '';
+    }
+  }
+  await write(mixed, mixedBuf);
+  await write(auditd, auditdBuf);
+  await Promise.all([new Promise((r) => mixed.end(r)), new Promise((r) => auditd.end(r))]);
+  return auditdCount;
+}
+
+function timed(command, args) {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let lines = 0;
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+    });
+    child.stderr.on('data', (chunk) => (stderr += chunk.toString()).slice(-2000));
+    child.on('error', reject);
+    child.on('close', (status) =>
+      resolve({ seconds: (performance.now() - start) / 1000, lines, status, stderr }),
+    );
+  });
+}
+
+const rate = (n, s) => Math.round(n / s);
+const fmt = (n) => n.toLocaleString('en-US');
+
+const genStart = performance.now();
+const auditdRecords = await writeFiles();
+console.log(
+  `generated ${fmt(RECORDS)} mixed records in ${((performance.now() - genStart) / 1000).toFixed(1)} s`,
+);
+
+// 1. The parser itself, over lines already in memory.
+const lines = readFileSync(mixedFile, 'utf8').split('\n');
+lines.pop();
+const parser = new AuditStreamParser({ host: 'bench' });
+let events = 0;
+let errors = 0;
+const parseStart = performance.now();
+for (const line of lines) {
+  for (const o of parser.push(line))
+    if (o.type === 'event') events++;
+    else errors++;
+}
+for (const o of parser.flush()) if (o.type === 'event') events++;
+const parseSeconds = (performance.now() - parseStart) / 1000;
+lines.length = 0;
+if (events !== RECORDS || errors !== 0) throw new Error(`parser gave ${events} events and ${errors} errors`);
+const parserRate = rate(events, parseSeconds);
+console.log(`parser: ${fmt(events)} events in ${parseSeconds.toFixed(2)} s = ${fmt(parserRate)} records/s`);
+
+// 2. The CLI on the mixed file.
+const cliMixed = await timed(process.execPath, [cli, 'parse', '--host', 'bench', mixedFile]);
+if (cliMixed.lines !== RECORDS) throw new Error(`CLI wrote ${cliMixed.lines} events: ${cliMixed.stderr}`);
+const cliMixedRate = rate(cliMixed.lines, cliMixed.seconds);
+console.log(
+  `cli (mixed): ${fmt(cliMixed.lines)} events in ${cliMixed.seconds.toFixed(2)} s = ${fmt(cliMixedRate)} records/s`,
+);
+
+// 3. ausearch and the CLI on the same auditd records.
+const cliAudit = await timed(process.execPath, [cli, 'parse', '--host', 'bench', auditdFile]);
+const cliAuditRate = rate(cliAudit.lines, cliAudit.seconds);
+console.log(
+  `cli (auditd): ${fmt(cliAudit.lines)} events in ${cliAudit.seconds.toFixed(2)} s = ${fmt(cliAuditRate)} records/s`,
+);
+const ausearch = await timed('ausearch', ['-i', '--input', auditdFile, '-m', 'SECCOMP']);
+// ausearch -i prints a `----` separator and one line per record.
+const ausearchRecords = Math.floor(ausearch.lines / 2);
+if (ausearch.status !== 0 || ausearchRecords !== auditdRecords) {
+  throw new Error(`ausearch exit ${ausearch.status}, ${ausearchRecords} records: ${ausearch.stderr}`);
+}
+const ausearchRate = rate(ausearchRecords, ausearch.seconds);
+console.log(
+  `ausearch -i: ${fmt(ausearchRecords)} records in ${ausearch.seconds.toFixed(2)} s = ${fmt(ausearchRate)} records/s`,
+);
+console.log(
+  `ratios: cli/ausearch (same auditd file) ${(cliAuditRate / ausearchRate).toFixed(1)}x, ` +
+    `cli mixed/ausearch ${(cliMixedRate / ausearchRate).toFixed(1)}x; parser goal 1,000,000/s: ${parserRate >= 1e6 ? 'met' : 'NOT met'}`,
+);
+rmSync(dir, { recursive: true, force: true });
