@@ -2,6 +2,7 @@ import type { MigrationInterface } from 'typeorm';
 import { CreatePlatform1795800000000 } from './1795800000000-create-platform.js';
 import { CreateViolations1795900000000 } from './1795900000000-create-violations.js';
 import { CreatePolicies1796000000000 } from './1796000000000-create-policies.js';
+import { CreateAlertRules1796100000000 } from './1796100000000-create-alert-rules.js';
 
 /**
  * Every schema migration, oldest first. Append-only: a released migration never changes; a new
@@ -11,4 +12,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   CreatePlatform1795800000000,
   CreateViolations1795900000000,
   CreatePolicies1796000000000,
+  CreateAlertRules1796100000000,
 ];

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertRulesModule } from './alert-rules/alert-rules.module.js';
 import { AssignmentsModule } from './assignments/assignments.module.js';
 import { AuditLogModule } from './audit-log/audit-log.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -25,6 +26,7 @@ import { ViolationsModule } from './violations/violations.module.js';
     ViolationsModule,
     PoliciesModule,
     AssignmentsModule,
+    AlertRulesModule,
   ],
 })
 export class AppModule {}

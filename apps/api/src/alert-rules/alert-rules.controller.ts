@@ -1,0 +1,77 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { actorOf } from '../audit-log/audit-log.service.js';
+import type { AuthToken } from '../auth/auth-token.js';
+import { CurrentToken, Roles } from '../auth/auth.decorators.js';
+import { ValidationFailedError } from '../common/domain-error.js';
+import { ApiErrorResponses } from '../openapi/api-error-responses.js';
+import type { AlertRule } from './alert-rule.js';
+import type { AlertDelivery } from './alert-rule.repository.js';
+import { AlertRulesService } from './alert-rules.service.js';
+import { CreateAlertRuleDto } from './dto/create-alert-rule.dto.js';
+
+function limitOf(raw: string | undefined): number {
+  if (raw === undefined) return 50;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 500) {
+    throw new ValidationFailedError([
+      { pointer: '/limit', message: 'limit must be an integer from 1 to 500' },
+    ]);
+  }
+  return n;
+}
+
+@ApiTags('alert-rules')
+@ApiBearerAuth()
+@Controller('v1/alert-rules')
+export class AlertRulesController {
+  constructor(private readonly rules: AlertRulesService) {}
+
+  @Post()
+  @Roles('operator')
+  @ApiOperation({ summary: 'Create an alert rule: match, threshold over a window, webhook' })
+  @ApiErrorResponses(400, 401, 403, 409, 415)
+  create(@Body() body: CreateAlertRuleDto, @CurrentToken() caller: AuthToken): Promise<AlertRule> {
+    return this.rules.create(body, actorOf(caller));
+  }
+
+  @Get()
+  @Roles('viewer')
+  @ApiOperation({ summary: 'List alert rules' })
+  @ApiErrorResponses(401, 403)
+  async list(): Promise<{ items: AlertRule[] }> {
+    return { items: await this.rules.list() };
+  }
+
+  @Get(':id')
+  @Roles('viewer')
+  @ApiOperation({ summary: 'One alert rule' })
+  @ApiErrorResponses(400, 401, 403, 404)
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<AlertRule> {
+    return this.rules.get(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @Roles('operator')
+  @ApiOperation({ summary: 'Delete an alert rule and its delivery history' })
+  @ApiErrorResponses(400, 401, 403, 404)
+  delete(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentToken() caller: AuthToken,
+  ): Promise<AlertRule> {
+    return this.rules.delete(id, actorOf(caller));
+  }
+
+  @Get(':id/deliveries')
+  @Roles('viewer')
+  @ApiOperation({ summary: "The rule's webhook deliveries, newest first, with each outcome" })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiErrorResponses(400, 401, 403, 404)
+  async deliveries(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('limit') limit?: string,
+  ): Promise<{ items: AlertDelivery[] }> {
+    return { items: await this.rules.deliveries(id, limitOf(limit)) };
+  }
+}

@@ -1,0 +1,104 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { AuditLogService } from '../audit-log/audit-log.service.js';
+import { DomainError, NotFoundError } from '../common/domain-error.js';
+import { IngestEvents } from '../ingest/ingest-events.js';
+import type { AlertRule } from './alert-rule.js';
+import { AlertRuleEvaluator } from './alert-rule.evaluator.js';
+import { AlertRuleRepository, type AlertDelivery } from './alert-rule.repository.js';
+import type { CreateAlertRuleDto } from './dto/create-alert-rule.dto.js';
+import { DEFAULT_RETRY } from './webhook-sender.js';
+
+const logger = new Logger('AlertRules');
+
+@Injectable()
+export class AlertRulesService implements OnModuleInit, OnApplicationShutdown {
+  private readonly evaluator: AlertRuleEvaluator;
+  private readonly inFlight = new Set<Promise<void>>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly repository: AlertRuleRepository,
+    private readonly auditLog: AuditLogService,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    this.evaluator = new AlertRuleEvaluator(repository, DEFAULT_RETRY);
+  }
+
+  onModuleInit(): void {
+    // Ingest never imports alert rules; it only announces stored batches.
+    let events: IngestEvents;
+    try {
+      events = this.moduleRef.get(IngestEvents, { strict: false });
+    } catch {
+      logger.warn('No IngestEvents provider: alert rules are never evaluated');
+      return;
+    }
+    this.unsubscribe = events.onBatchStored((batch) => {
+      // Off the ingest request: webhooks may take seconds with retries.
+      const run = this.evaluator
+        .evaluate(batch.events)
+        .catch((error: unknown) => logger.error(`Alert rule evaluation failed: ${(error as Error).message}`))
+        .finally(() => this.inFlight.delete(run));
+      this.inFlight.add(run);
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  async create(dto: CreateAlertRuleDto, actor: string): Promise<AlertRule> {
+    const rule = await this.repository.create({
+      name: dto.name,
+      match: { ...dto.match },
+      threshold: dto.threshold,
+      windowSeconds: dto.windowSeconds,
+      webhookUrl: dto.webhookUrl,
+      webhookFormat: dto.webhookFormat,
+      enabled: dto.enabled ?? true,
+      createdBy: actor,
+    });
+    if (!rule)
+      throw new DomainError('conflict', `An alert rule named "${dto.name}" exists`, { name: dto.name });
+    this.evaluator.invalidate();
+    await this.auditLog.record({
+      actor,
+      action: 'alert_rule.create',
+      targetType: 'alert_rule',
+      targetId: rule.id,
+      after: rule,
+    });
+    return rule;
+  }
+
+  list(): Promise<AlertRule[]> {
+    return this.repository.list();
+  }
+
+  async get(id: string): Promise<AlertRule> {
+    const rule = await this.repository.get(id);
+    if (!rule) throw new NotFoundError('alert rule', id);
+    return rule;
+  }
+
+  async delete(id: string, actor: string): Promise<AlertRule> {
+    const rule = await this.repository.delete(id);
+    if (!rule) throw new NotFoundError('alert rule', id);
+    this.evaluator.invalidate();
+    await this.auditLog.record({
+      actor,
+      action: 'alert_rule.delete',
+      targetType: 'alert_rule',
+      targetId: id,
+      before: rule,
+    });
+    return rule;
+  }
+
+  async deliveries(id: string, limit: number): Promise<AlertDelivery[]> {
+    await this.get(id);
+    return this.repository.deliveries(id, limit);
+  }
+}
