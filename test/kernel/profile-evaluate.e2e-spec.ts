@@ -64,9 +64,10 @@ async function compare(profile: SeccompProfile, calls: LoaderCall[]) {
   const outcomes = await runLoader(profile, calls);
   expect(outcomes).toHaveLength(calls.length);
   return outcomes.map((outcome, i) => {
-    const evaluation = evaluate(profile, { arch: arch!, syscall: calls[i].syscall, args: calls[i].args });
+    const callArch = calls[i].compat ? 'i386' : arch!;
+    const evaluation = evaluate(profile, { arch: callArch, syscall: calls[i].syscall, args: calls[i].args });
     return {
-      call: `${calls[i].syscall}(${calls[i].args.join(', ')})`,
+      call: `${calls[i].compat ? 'i386 ' : ''}${calls[i].syscall}(${calls[i].args.join(', ')})`,
       kernel: observed(outcome),
       evaluate: predicted(evaluation, outcome),
     };
@@ -257,4 +258,27 @@ describe.skipIf(skipReason !== undefined)('seccomp profiles on the real kernel (
       /File exists/,
     );
   });
+
+  it.skipIf(arch !== 'x86_64')(
+    'kills an i386 call the profile does not cover, and filters it when it does',
+    async () => {
+      const calls: LoaderCall[] = [
+        { syscall: 'getpid', args: [], compat: true },
+        { syscall: 'personality', args: [0xffffffff], compat: true },
+        { syscall: 'getpid', args: [] },
+      ];
+      const nativeOnly: SeccompProfile = {
+        defaultAction: 'SCMP_ACT_ALLOW',
+        architectures: ['SCMP_ARCH_X86_64'],
+        syscalls: [{ names: ['getpid'], action: 'SCMP_ACT_ERRNO', errnoRet: 55 }],
+      };
+      const rows = await compare(nativeOnly, calls);
+      for (const row of rows) expect(row.evaluate, row.call).toBe(row.kernel);
+      expect(rows.map((row) => row.kernel)).toEqual(['signal 31', 'signal 31', 'errno 55']);
+      const withCompat = { ...nativeOnly, architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'] };
+      const compatRows = await compare(withCompat, calls);
+      for (const row of compatRows) expect(row.evaluate, row.call).toBe(row.kernel);
+      expect(compatRows.map((row) => row.kernel)).toEqual(['errno 55', 'ran', 'errno 55']);
+    },
+  );
 });

@@ -6,7 +6,9 @@
  * no JSON parser is needed here); tokens are separated by single spaces:
  *   default ACTION                       ACTION is ALLOW | LOG | TRAP | KILL_THREAD |
  *   rule NAME ACTION [argI OP VALUE [DATUM]]...   KILL_PROCESS | ERRNO N | TRACE N
+ *   arch NAME                            another ABI in the filter (x86, x32 ...), after default
  *   call NAME [ARG]...                   up to six args, any strtoull base (0x.., decimal)
+ *   call32 NAME [ARG]...                 x86_64 only: the i386 syscall through int 0x80
  * OP is EQ NE LT LE GE GT MASKED_EQ (MASKED_EQ takes the mask, then the datum).
  *
  * Each call runs in its own forked child: the child makes the call once unfiltered (baseline),
@@ -114,6 +116,12 @@ static scmp_filter_ctx build(FILE *in) {
         int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, resolve(own[i]), 0);
         if (rc != 0) die("seccomp_rule_add", strerror(-rc));
       }
+    } else if (strcmp(tokens[0], "arch") == 0) {
+      if (!ctx || count != 2) die("arch before default or without a name", tokens[0]);
+      uint32_t arch = seccomp_arch_resolve_name(tokens[1]);
+      if (arch == 0) die("unknown arch", tokens[1]);
+      int rc = seccomp_arch_add(ctx, arch);
+      if (rc != 0 && rc != -EEXIST) die("seccomp_arch_add", strerror(-rc));
     } else if (strcmp(tokens[0], "rule") == 0) {
       if (!ctx || count < 3) die("rule before default or too short", tokens[0]);
       int nr = resolve(tokens[at++]);
@@ -141,10 +149,40 @@ static scmp_filter_ctx build(FILE *in) {
   return ctx;
 }
 
-static void run_call(const char *path, int index, const char *name, uint64_t *args) {
+/* The i386 ABI from a 64-bit process: int 0x80 with arguments in ebx, ecx, edx, esi, edi, ebp. */
+static long compat_syscall(int nr, uint64_t *args) {
+#if defined(__x86_64__)
+  long ret;
+  register long ebp __asm__("rbp") = (long)(uint32_t)args[5];
+  __asm__ volatile("int $0x80"
+                   : "=a"(ret)
+                   : "a"((long)nr), "b"((long)(uint32_t)args[0]), "c"((long)(uint32_t)args[1]),
+                     "d"((long)(uint32_t)args[2]), "S"((long)(uint32_t)args[3]), "D"((long)(uint32_t)args[4]),
+                     "r"(ebp)
+                   : "memory", "r8", "r9", "r10", "r11");
+  if (ret < 0 && ret > -4096) {
+    errno = (int)-ret;
+    return -1;
+  }
+  return ret;
+#else
+  (void)nr;
+  (void)args;
+  die("call32", "only on x86_64");
+  return -1;
+#endif
+}
+
+static long make_call(int compat, int nr, uint64_t *args) {
+  if (compat) return compat_syscall(nr, args);
+  return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+}
+
+static void run_call(const char *path, int index, const char *name, int compat, uint64_t *args) {
   int fds[2];
   if (pipe(fds) != 0) die("pipe", strerror(errno));
-  int nr = resolve(name);
+  int nr = compat ? seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, name) : resolve(name);
+  if (nr < 0) die("unknown syscall", name);
   fflush(stdout);
   pid_t child = fork();
   if (child < 0) die("fork", strerror(errno));
@@ -152,7 +190,7 @@ static void run_call(const char *path, int index, const char *name, uint64_t *ar
     close(fds[0]);
     struct result r = {0};
     errno = 0;
-    r.base_ret = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+    r.base_ret = make_call(compat, nr, args);
     r.base_errno = r.base_ret == -1 ? errno : 0;
     FILE *own = fopen(path, "r"); /* its own open file, so the parent's read offset is untouched */
     if (!own) die(path, strerror(errno));
@@ -160,7 +198,7 @@ static void run_call(const char *path, int index, const char *name, uint64_t *ar
     int rc = seccomp_load(ctx);
     if (rc != 0) die("seccomp_load", strerror(-rc));
     errno = 0;
-    r.ret = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+    r.ret = make_call(compat, nr, args);
     r.err = r.ret == -1 ? errno : 0;
     if (write(fds[1], &r, sizeof r) != (ssize_t)sizeof r) _exit(3);
     _exit(0);
@@ -190,11 +228,13 @@ int main(int argc, char **argv) {
   rewind(in);
   while (fgets(line, sizeof line, in)) {
     int count = split(line, tokens);
-    if (count == 0 || strcmp(tokens[0], "call") != 0) continue;
+    if (count == 0) continue;
+    int compat = strcmp(tokens[0], "call32") == 0;
+    if (!compat && strcmp(tokens[0], "call") != 0) continue;
     if (count < 2 || count > 8) die("bad call line", tokens[0]);
     uint64_t args[6] = {0};
     for (int i = 2; i < count; i++) args[i - 2] = number(tokens[i]);
-    run_call(argv[1], index++, tokens[1], args);
+    run_call(argv[1], index++, tokens[1], compat, args);
   }
   return 0;
 }

@@ -14,6 +14,8 @@ export const LOADER_SOURCE = fileURLToPath(new URL('./profile-loader.c', import.
 export interface LoaderCall {
   syscall: string;
   args: readonly (number | bigint)[];
+  /** x86_64 only: make the i386 syscall of that name through int 0x80. */
+  compat?: boolean;
 }
 
 /** What the loader printed for one call. */
@@ -75,11 +77,14 @@ function actionText(action: SeccompAction, errnoRet: number | undefined): string
 const hex = (value: number | bigint) => `0x${BigInt.asUintN(64, BigInt(value)).toString(16)}`;
 
 /**
- * The loader's line form of a profile (native arch, no includes/excludes). Like runc, rules whose
+ * The loader's line form of a profile (no archMap, no includes/excludes). Like runc, rules whose
  * action equals the default are left out: libseccomp refuses them.
  */
 export function toLoaderText(profile: SeccompProfile, calls: readonly LoaderCall[]): string {
   const lines = [`default ${actionText(profile.defaultAction, profile.defaultErrnoRet)}`];
+  // libseccomp's names: SCMP_ARCH_X86 -> x86. The native arch is always in the filter.
+  for (const arch of profile.architectures ?? [])
+    lines.push(`arch ${arch.replace('SCMP_ARCH_', '').toLowerCase()}`);
   for (const rule of profile.syscalls ?? []) {
     if (rule.action === profile.defaultAction && rule.errnoRet === profile.defaultErrnoRet) continue;
     const conditions = (rule.args ?? []).map((arg) => {
@@ -89,7 +94,10 @@ export function toLoaderText(profile: SeccompProfile, calls: readonly LoaderCall
     for (const name of rule.names)
       lines.push(`rule ${name} ${actionText(rule.action, rule.errnoRet)}${conditions.join('')}`);
   }
-  for (const call of calls) lines.push(`call ${call.syscall}${call.args.map((a) => ` ${hex(a)}`).join('')}`);
+  for (const call of calls)
+    lines.push(
+      `${call.compat ? 'call32' : 'call'} ${call.syscall}${call.args.map((a) => ` ${hex(a)}`).join('')}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
