@@ -5,7 +5,7 @@ import type { DecodedBatch, IngestProblem, IngestResult } from './ingest-batch.j
 import type { IngestEvents } from './ingest-events.js';
 import { ForeignHostError, IngestUnavailableError } from './ingest.errors.js';
 import { MICROS_PER_DAY, dayStartOf, parseObservedAt } from './observed-at.js';
-import { violationIdentity, type ViolationRow } from './violation-row.js';
+import { numericProblem, violationIdentity, type ViolationRow } from './violation-row.js';
 import type { ViolationWriterRepository } from './violation-writer.repository.js';
 
 /** Who sends: an `agent` credential is bound to one host. */
@@ -44,6 +44,7 @@ export class IngestService {
     const seen = new Set<string>();
     const valid: Array<{ micros: number; event: SecurityEvent }> = [];
     let repeats = 0;
+    let problem: string | undefined;
     for (const c of batch.candidates) {
       const reject = (code: string, message: string) =>
         problems.push({ index: c.index, ...(c.line === undefined ? {} : { line: c.line }), code, message });
@@ -54,6 +55,8 @@ export class IngestService {
         reject('too_old', `observedAt ${c.event.observedAt} is older than the retention of stored events`);
       } else if (micros > newest) {
         reject('in_future', `observedAt ${c.event.observedAt} is more than one day in the future`);
+      } else if ((problem = numericProblem(c.event)) !== undefined) {
+        reject('invalid_event', problem);
       } else {
         const key = violationIdentity(c.event.host, c.event.eventKey, micros);
         if (seen.has(key)) repeats++;

@@ -12,21 +12,28 @@ export function violationIdentity(hostId: string, eventKey: string, micros: numb
   return `${hostId}\u0000${eventKey}\u0000${micros}`;
 }
 
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
 /** Postgres COPY text format: backslash escapes for the four characters that would break a row. */
 function copyField(v: unknown): string {
   if (v === undefined || v === null) return '\\N';
   if (typeof v === 'boolean') return v ? 't' : 'f';
   const s = typeof v === 'string' ? v : String(v);
-  return /[\\\t\n\r]/.test(s)
+  return NEEDS_ESCAPE.test(s)
     ? s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
     : s;
 }
 
 /** The rows in COPY text format, columns in VIOLATION_COLUMNS order. */
 export function toCopyText(rows: readonly ViolationRow[]): string {
-  const lines = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) lines[i] = columnValues(rows[i]).map(copyField).join('\t');
-  return lines.join('\n') + '\n';
+  let out = '';
+  for (const row of rows) {
+    const values = columnValues(row);
+    let line = copyField(values[0]);
+    for (let k = 1; k < values.length; k++) line += '\t' + copyField(values[k]);
+    out += line + '\n';
+  }
+  return out;
 }
 
 function columnValues(row: ViolationRow): unknown[] {
@@ -114,28 +121,40 @@ export const VIOLATION_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['raw', 'text'],
 ];
 
-const INT_COLUMNS = new Set(['syscall_nr', 'pid', 'tid', 'ppid', 'errno', 'signal']);
-const BIGINT_COLUMNS = new Set(['uid', 'gid', 'auid', 'ses']);
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
 
 /**
- * Why Postgres would refuse this row's numbers, if it would: checked before the batch is
+ * Why Postgres would refuse this event's numbers, if it would: checked before the batch is
  * written, so that one bad event is rejected alone instead of failing the whole batch.
  */
-export function numericProblem(row: ViolationRow): string | undefined {
-  const values = columnValues(row);
-  for (let k = 0; k < VIOLATION_COLUMNS.length; k++) {
-    const [name] = VIOLATION_COLUMNS[k];
-    const v = values[k];
-    if (v === null || v === undefined) continue;
+export function numericProblem(e: SecurityEvent): string | undefined {
+  const p = e.process;
+  const ints: Array<[string, unknown]> = [
+    ['syscall.nr', e.syscall?.nr],
+    ['process.pid', p?.pid],
+    ['process.tid', p?.tid],
+    ['process.ppid', p?.ppid],
+    ['errno.nr', e.errno?.nr],
+    ['signal.nr', e.signal?.nr],
+  ];
+  for (const [name, v] of ints) {
     if (
-      INT_COLUMNS.has(name) &&
-      !(Number.isInteger(v) && (v as number) >= -2147483648 && (v as number) <= 2147483647)
+      v !== undefined &&
+      !(Number.isInteger(v) && (v as number) >= INT32_MIN && (v as number) <= INT32_MAX)
     ) {
       return `${name} must be a 32-bit integer, got ${JSON.stringify(v)}`;
     }
-    if (BIGINT_COLUMNS.has(name) && !(Number.isSafeInteger(v) && (v as number) >= -1)) {
-      return `${name} must be a whole number from -1, got ${JSON.stringify(v)}`;
-    }
+  }
+  const ids: Array<[string, unknown]> = [
+    ['process.uid', p?.uid],
+    ['process.gid', p?.gid],
+    ['process.auid', p?.auid],
+    ['process.ses', p?.ses],
+  ];
+  for (const [name, v] of ids) {
+    if (v !== undefined && !Number.isSafeInteger(v))
+      return `${name} must be a whole number, got ${JSON.stringify(v)}`;
   }
   return undefined;
 }

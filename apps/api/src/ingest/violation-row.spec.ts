@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { SecurityEvent } from '@sandtrap/events';
+import { numericProblem, toCopyText } from './violation-row.js';
+
+const base: SecurityEvent = {
+  eventKey: 'k',
+  observedAt: '2026-11-29T00:00:00Z',
+  host: 'h',
+  source: 'kmsg',
+  kind: 'seccomp',
+  action: 'log',
+  blocked: false,
+};
+
+describe('toCopyText', () => {
+  it('escapes the characters that would break a COPY row and writes absent values as \\N', () => {
+    const text = toCopyText([
+      { hostId: 'id', micros: 5, event: { ...base, eventKey: 'a\tb\nc\rd\\e', process: { comm: '\\N' } } },
+    ]);
+    const fields = text.slice(0, -1).split('\t');
+    expect(fields[0]).toBe('id');
+    expect(fields[1]).toBe('a\\tb\\nc\\rd\\\\e');
+    expect(fields[2]).toBe('5');
+    expect(fields[6]).toBe('f');
+    expect(fields[7]).toBe('\\N');
+    expect(fields[18]).toBe('\\\\N');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.split('\n')).toHaveLength(2);
+  });
+});
+
+describe('numericProblem', () => {
+  it('accepts what Postgres stores and names what it would refuse', () => {
+    expect(
+      numericProblem({ ...base, process: { pid: 1, uid: 4294967295 }, syscall: { nr: -1 } }),
+    ).toBeUndefined();
+    expect(numericProblem({ ...base, process: { pid: 2 ** 31 } })).toMatch(/process.pid/);
+    expect(numericProblem({ ...base, syscall: { nr: 1.5 } })).toMatch(/syscall.nr/);
+    expect(numericProblem({ ...base, process: { uid: 2 ** 60 } })).toMatch(/process.uid/);
+    expect(numericProblem({ ...base, signal: { nr: Number.NaN } })).toMatch(/signal.nr/);
+  });
+});
