@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { seccompCodeAction } from './inspektor-gadget.adapter.js';
+import { seccompCodeAction, seccompRawAction } from './inspektor-gadget.adapter.js';
 import { createToolAdapter } from './tool-adapter.js';
 
 const lines = readFileSync(
@@ -86,13 +86,28 @@ describe('inspektor-gadget adapter', () => {
     expect(seccompCodeAction('constructor')).toBeUndefined();
   });
 
+  it('falls back to code_raw when the code text is absent', () => {
+    expect(seccompRawAction(0)).toBe('kill_thread');
+    expect(seccompRawAction(0x80000000)).toBe('kill_process');
+    expect(seccompRawAction(0x00050001)).toBe('errno');
+    expect(seccompRawAction(2147221504)).toBe('log');
+    expect(seccompRawAction(0x12340000)).toBeUndefined();
+    expect(seccompRawAction('0')).toBe('kill_thread');
+    expect(seccompRawAction(-1)).toBeUndefined();
+    const current = JSON.parse(lines[1]) as Record<string, unknown>;
+    delete current.code;
+    const result = createToolAdapter('inspektor-gadget', { host: 'h' }).adapt(current);
+    expect(result.ok && result.event?.action).toBe('log');
+  });
+
   it('returns typed errors for events without a usable code or time', () => {
     const adapter = createToolAdapter('inspektor-gadget', { host: 'h' });
     const current = JSON.parse(lines[0]) as Record<string, unknown>;
     const cases: [unknown, string][] = [
       [{ type: 'normal', node: 'n', pid: 1, mountnsid: 2, pcomm: 'unshare' }, 'missing_field'],
       [{ ...current, code: 'unknown' }, 'unknown_action'],
-      [{ ...current, code: 17 }, 'missing_field'],
+      [{ ...current, code: 17, code_raw: undefined }, 'missing_field'],
+      [{ ...current, code: undefined, code_raw: 0x12340000 }, 'missing_field'],
       [{ ...current, timestamp: 'yesterday', timestamp_raw: undefined }, 'invalid_field'],
       [{ ...current, timestamp: undefined, timestamp_raw: -1 }, 'invalid_field'],
     ];

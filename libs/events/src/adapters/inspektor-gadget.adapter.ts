@@ -35,6 +35,24 @@ export function seccompCodeAction(code: string): EventAction | undefined {
   return Object.hasOwn(SECCOMP_CODES, key) ? SECCOMP_CODES[key] : undefined;
 }
 
+/** SECCOMP_RET_* action values (the top 16 bits of a filter's return), for `code_raw`. */
+const SECCOMP_RET_ACTIONS: ReadonlyMap<number, EventAction> = new Map<number, EventAction>([
+  [0x80000000, 'kill_process'],
+  [0x00000000, 'kill_thread'],
+  [0x00030000, 'trap'],
+  [0x00050000, 'errno'],
+  [0x7fc00000, 'user_notif'],
+  [0x7ff00000, 'trace'],
+  [0x7ffc0000, 'log'],
+  [0x7fff0000, 'allow'],
+]);
+
+/** The action of a raw return value; the low 16 bits (errno, trace data) do not matter. */
+export function seccompRawAction(value: unknown): EventAction | undefined {
+  const raw = readBounded(value, 0, 0xffffffff);
+  return raw === undefined ? undefined : SECCOMP_RET_ACTIONS.get((raw & 0xffff0000) >>> 0);
+}
+
 function observedAt(
   json: SourceObject,
   context: AdapterContext,
@@ -77,13 +95,13 @@ export function adaptInspektorGadget(
   raw?: string,
 ): AdaptedFields {
   const codeText = readString(json.code, 64);
-  if (codeText === undefined) {
+  const action = codeText === undefined ? seccompRawAction(json.code_raw) : seccompCodeAction(codeText);
+  if (codeText === undefined && action === undefined) {
     throw new AdapterError(
       'missing_field',
       'inspektor-gadget: the event has no code (not an audit_seccomp event?)',
     );
   }
-  const action = seccompCodeAction(codeText);
   if (action === undefined) {
     throw new AdapterError(
       'unknown_action',
