@@ -5,7 +5,10 @@ import { clearInterval, setInterval, setTimeout } from 'node:timers';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+
+const MAIN = fileURLToPath(new URL('../../apps/api/dist/main.js', import.meta.url));
 
 export const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -44,7 +47,7 @@ function freePort() {
 export async function startApi(databaseUrl) {
   const port = await freePort();
   const adminToken = `bench-${randomBytes(16).toString('hex')}`;
-  const child = spawn(process.execPath, ['apps/api/dist/main.js'], {
+  const child = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
