@@ -275,10 +275,28 @@ describe.skipIf(skipReason !== undefined)('seccomp profiles on the real kernel (
       const rows = await compare(nativeOnly, calls);
       for (const row of rows) expect(row.evaluate, row.call).toBe(row.kernel);
       expect(rows.map((row) => row.kernel)).toEqual(['signal 31', 'signal 31', 'errno 55']);
-      const withCompat = { ...nativeOnly, architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'] };
-      const compatRows = await compare(withCompat, calls);
+      // On i386 the filter sees 32-bit arguments: -1 equals 0xffffffff there, not on x86_64.
+      const withCompat: SeccompProfile = {
+        ...nativeOnly,
+        architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'],
+        syscalls: [
+          ...nativeOnly.syscalls!,
+          {
+            names: ['umask'],
+            action: 'SCMP_ACT_ERRNO',
+            errnoRet: 56,
+            args: [{ index: 0, value: 0xffffffff, op: 'SCMP_CMP_EQ' }],
+          },
+        ],
+      };
+      const wideCalls: LoaderCall[] = [
+        ...calls,
+        { syscall: 'umask', args: [-1], compat: true },
+        { syscall: 'umask', args: [-1] },
+      ];
+      const compatRows = await compare(withCompat, wideCalls);
       for (const row of compatRows) expect(row.evaluate, row.call).toBe(row.kernel);
-      expect(compatRows.map((row) => row.kernel)).toEqual(['errno 55', 'ran', 'errno 55']);
+      expect(compatRows.map((row) => row.kernel)).toEqual(['errno 55', 'ran', 'errno 55', 'errno 56', 'ran']);
     },
   );
 });
