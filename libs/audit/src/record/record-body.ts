@@ -43,62 +43,126 @@ export function scanFields(text: string, start: number, end: number, sink: Field
   }
 }
 
-/** The fields of a SECCOMP (or seccomp ANOM_ABEND) record body. */
+// The kernel writes SECCOMP fields in this order (FORMATS.md 1); matching the next expected key
+// with startsWith avoids slicing key strings on the hot path. `reason` is the old ANOM_ABEND form.
+const SECCOMP_KEYS = [
+  'auid',
+  'uid',
+  'gid',
+  'ses',
+  'subj',
+  'pid',
+  'comm',
+  'exe',
+  'reason',
+  'sig',
+  'arch',
+  'syscall',
+  'compat',
+  'ip',
+  'code',
+];
+const SECCOMP_PREFIXES = SECCOMP_KEYS.map((k) => `${k}=`);
+const SECCOMP_KEY_INDEX = new Map(SECCOMP_KEYS.map((k, i) => [k, i]));
+const SUBJ = 4;
+
+/** The fields of a SECCOMP (or seccomp ANOM_ABEND) record body in text[start, end). */
 export function parseSeccompBody(text: string, start: number, end: number): SeccompFields {
   const f: SeccompFields = {};
-  scanFields(text, start, end, (key, t, s, e, quoted) => {
+  let i = start;
+  let expected = 0;
+  while (i < end) {
+    while (text.charCodeAt(i) === 32) i++;
+    if (i >= end) break;
+    let key = -1;
+    for (let k = expected; k < SECCOMP_PREFIXES.length; k++) {
+      if (text.startsWith(SECCOMP_PREFIXES[k], i)) {
+        key = k;
+        break;
+      }
+    }
+    let v: number;
+    if (key >= 0) {
+      v = i + SECCOMP_PREFIXES[key].length;
+      expected = key + 1;
+    } else {
+      const eq = text.indexOf('=', i);
+      if (eq < 0 || eq >= end)
+        throw new AuditParseError('malformed_record', `field without "=" at column ${i}`);
+      const name = text.slice(i, eq);
+      if (name.indexOf(' ') >= 0)
+        throw new AuditParseError('malformed_record', `bad field name near column ${i}`);
+      key = SECCOMP_KEY_INDEX.get(name) ?? -1;
+      v = eq + 1;
+    }
+    let valueEnd: number;
+    const quoted = text.charCodeAt(v) === 34; /* " */
+    if (quoted) {
+      v++;
+      valueEnd = text.indexOf('"', v);
+      if (valueEnd < 0 || valueEnd >= end)
+        throw new AuditParseError('malformed_record', `unterminated quote near column ${v}`);
+      i = valueEnd + 1;
+    } else {
+      valueEnd = key === SUBJ ? text.indexOf(' pid=', v) : text.indexOf(' ', v);
+      if (valueEnd < 0 && key === SUBJ) valueEnd = text.indexOf(' ', v);
+      if (valueEnd < 0 || valueEnd > end) valueEnd = end;
+      i = valueEnd;
+    }
     switch (key) {
-      case 'auid':
-        f.auid = decimalAt(t, s, e, key);
+      case 0:
+        f.auid = decimalAt(text, v, valueEnd, 'auid');
         break;
-      case 'uid':
-        f.uid = decimalAt(t, s, e, key);
+      case 1:
+        f.uid = decimalAt(text, v, valueEnd, 'uid');
         break;
-      case 'gid':
-        f.gid = decimalAt(t, s, e, key);
+      case 2:
+        f.gid = decimalAt(text, v, valueEnd, 'gid');
         break;
-      case 'ses':
-        f.ses = decimalAt(t, s, e, key);
+      case 3:
+        f.ses = decimalAt(text, v, valueEnd, 'ses');
         break;
-      case 'pid':
-        f.pid = decimalAt(t, s, e, key);
+      case 4:
+        f.subj = text.slice(v, valueEnd);
         break;
-      case 'sig':
-        f.sig = decimalAt(t, s, e, key);
+      case 5:
+        f.pid = decimalAt(text, v, valueEnd, 'pid');
         break;
-      case 'syscall':
-        f.syscall = decimalAt(t, s, e, key);
+      case 6:
+        f.comm = untrustedString(text.slice(v, valueEnd), quoted);
         break;
-      case 'compat':
-        f.compat = decimalAt(t, s, e, key) !== 0;
-        break;
-      case 'subj':
-        f.subj = t.slice(s, e);
-        break;
-      case 'comm':
-        f.comm = untrustedString(t.slice(s, e), quoted);
-        break;
-      case 'exe': {
-        const raw = t.slice(s, e);
+      case 7: {
+        const raw = text.slice(v, valueEnd);
         f.exe = !quoted && raw === '(null)' ? null : untrustedString(raw, quoted);
         break;
       }
-      case 'arch':
-        f.arch = t.slice(s, e).toLowerCase();
+      case 8:
+        f.reason = text.slice(v, valueEnd);
         break;
-      case 'ip':
-        f.ip = t.slice(s, e);
+      case 9:
+        f.sig = decimalAt(text, v, valueEnd, 'sig');
         break;
-      case 'code':
-        f.code = t.slice(s, e);
+      case 10: {
+        const arch = text.slice(v, valueEnd);
+        f.arch = /[A-F]/.test(arch) ? arch.toLowerCase() : arch;
         break;
-      case 'reason':
-        f.reason = t.slice(s, e);
+      }
+      case 11:
+        f.syscall = decimalAt(text, v, valueEnd, 'syscall');
+        break;
+      case 12:
+        f.compat = decimalAt(text, v, valueEnd, 'compat') !== 0;
+        break;
+      case 13:
+        f.ip = text.slice(v, valueEnd);
+        break;
+      case 14:
+        f.code = text.slice(v, valueEnd);
         break;
       default:
         break;
     }
-  });
+  }
   return f;
 }
 

@@ -3,7 +3,7 @@ import { AuditParseError, type AuditErrorCode } from '../audit-error.js';
 import { parseAuditLine } from '../line/parse-audit-line.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../line/parsed-audit-line.js';
 import type { AuditRecord, SiblingFields } from '../record/audit-record.js';
-import { auditStamp, seccompEvent } from './seccomp-event.js';
+import { seccompEvent } from './seccomp-event.js';
 
 export interface AuditParserOptions {
   /** Default host when the line does not name one. */
@@ -44,6 +44,17 @@ interface Held {
   sibling?: SiblingFields;
 }
 
+interface Early {
+  record: AuditRecord;
+  fields: SiblingFields;
+  deadline: number;
+}
+
+/** Records of one event share stamp, serial and host. */
+function sameEvent(a: AuditRecord, b: AuditRecord): boolean {
+  return a.serial === b.serial && a.sec === b.sec && a.msec === b.msec && a.host === b.host;
+}
+
 function merge(into: SiblingFields | undefined, from: SiblingFields): SiblingFields {
   if (into === undefined) return { ...from };
   // PROCTITLE is the better command line; EXECVE's only fills a gap.
@@ -61,9 +72,9 @@ export class AuditStreamParser {
   private readonly holdMs: number;
   private readonly maxHeld: number;
   private readonly maxLineBytes: number;
-  private readonly held = new Map<string, Held>();
+  private readonly held = new Map<number, Held>();
   // Siblings that came before their SECCOMP record (auditd orders records by emission).
-  private readonly early = new Map<string, { fields: SiblingFields; deadline: number }>();
+  private readonly early = new Map<number, Early>();
   private lineCount = 0;
   // Deadline of the oldest held entry (held or early), so most pushes skip expiry in one compare.
   private nextDeadline = Infinity;
@@ -118,43 +129,47 @@ export class AuditStreamParser {
   }
 
   private record(record: AuditRecord, raw: string, line: number, nowMs: number, out: AuditOutput[]): void {
-    const key = `${record.host ?? ''}|${auditStamp(record)}`;
+    // Keyed by serial alone (a number hashes cheaply); a clash with another stamp or host is checked.
+    const key = record.serial;
+    const held = this.held.get(key);
     if (record.seccomp !== undefined) {
       // A second copy of one record (journald's kernel and audit transports) releases the first.
-      if (this.held.has(key)) this.release(key, out);
-      const held: Held = { record, raw, line, deadline: nowMs + this.holdMs };
+      if (held !== undefined) this.release(key, out);
+      const next: Held = { record, raw, line, deadline: nowMs + this.holdMs };
       const early = this.early.get(key);
       if (early !== undefined) {
-        held.sibling = early.fields;
+        if (sameEvent(early.record, record)) next.sibling = early.fields;
         this.early.delete(key);
       }
       if (this.holdMs === 0) {
-        this.emit(held, out);
+        this.emit(next, out);
         return;
       }
-      this.held.set(key, held);
-      if (held.deadline < this.nextDeadline) this.nextDeadline = held.deadline;
-      if (this.held.size > this.maxHeld) this.release(this.held.keys().next().value as string, out);
+      this.held.set(key, next);
+      if (next.deadline < this.nextDeadline) this.nextDeadline = next.deadline;
+      if (this.held.size > this.maxHeld) this.release(this.held.keys().next().value as number, out);
       return;
     }
     this.stats.skipped++;
-    const held = this.held.get(key);
+    const mine = held !== undefined && sameEvent(held.record, record) ? held : undefined;
     if (record.typeName === 'EOE') {
-      if (held !== undefined) this.release(key, out);
+      if (mine !== undefined) this.release(key, out);
       this.early.delete(key);
       return;
     }
     if (record.sibling === undefined) return;
-    if (held !== undefined) {
-      held.sibling = merge(held.sibling, record.sibling);
+    if (mine !== undefined) {
+      mine.sibling = merge(mine.sibling, record.sibling);
       return;
     }
     const early = this.early.get(key);
-    if (early !== undefined) early.fields = merge(early.fields, record.sibling);
+    if (early !== undefined && sameEvent(early.record, record))
+      early.fields = merge(early.fields, record.sibling);
     else {
-      this.early.set(key, { fields: { ...record.sibling }, deadline: nowMs + this.holdMs });
+      this.early.delete(key);
+      this.early.set(key, { record, fields: { ...record.sibling }, deadline: nowMs + this.holdMs });
       if (nowMs + this.holdMs < this.nextDeadline) this.nextDeadline = nowMs + this.holdMs;
-      if (this.early.size > this.maxHeld) this.early.delete(this.early.keys().next().value as string);
+      if (this.early.size > this.maxHeld) this.early.delete(this.early.keys().next().value as number);
     }
   }
 
@@ -170,7 +185,7 @@ export class AuditStreamParser {
       this.release(key, out);
     }
     for (const key of this.early.keys()) {
-      const deadline = (this.early.get(key) as { deadline: number }).deadline;
+      const deadline = (this.early.get(key) as Early).deadline;
       if (deadline > nowMs) {
         if (deadline < next) next = deadline;
         break;
@@ -180,7 +195,7 @@ export class AuditStreamParser {
     this.nextDeadline = next;
   }
 
-  private release(key: string, out: AuditOutput[]): void {
+  private release(key: number, out: AuditOutput[]): void {
     const held = this.held.get(key);
     if (held === undefined) return;
     this.held.delete(key);
