@@ -30,6 +30,16 @@ describe('createToolAdapter', () => {
     });
   });
 
+  it('answers a pathologically nested line with an error, not a stack overflow', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const line = `{"rule":"r","hostname":"h","time":"2026-03-02T10:00:00Z","tags":${deep}}`;
+    const result = createToolAdapter('falco').adaptLine(line);
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'adapter_failed', message: expect.stringContaining('nested deeper than 256') },
+    });
+  });
+
   it('skips blank lines and tolerates CRLF', () => {
     const adapter = createToolAdapter('falco');
     expect(adapter.adaptLine('')).toEqual({ ok: true, event: null });

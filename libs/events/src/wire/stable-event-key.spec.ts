@@ -19,4 +19,10 @@ describe('stableEventKey', () => {
     expect(stableEventKey('t', { a: 1 })).not.toBe(stableEventKey('t', { a: '1' }));
     expect(stableEventKey('t', { a: 1 })).not.toBe(stableEventKey('u', { a: 1 }));
   });
+
+  it('refuses documents nested deeper than 256 levels with a clear error', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 300; i += 1) deep = [deep];
+    expect(() => stableEventKey('t', deep)).toThrow(/nested deeper than 256/);
+  });
 });
