@@ -1,0 +1,141 @@
+import { serializeSecurityEvent } from '@sandtrap/events';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { AgentConfig } from '../config/agent-config.js';
+import { ContainerResolver } from '../enrich/container-resolver.js';
+import { AgentHealth } from '../health/agent-health.js';
+import { createAgentRegistry, serveMetrics } from '../health/agent-metrics.js';
+import { ProfileSync } from '../profiles/profile-sync.js';
+import { ServiceClient, type Enrollment } from '../service/service-client.js';
+import { Shipper } from '../shipping/shipper.js';
+import type { Source, SourceBatch, SourceContext } from '../sources/source.js';
+import { Spool } from '../spool/spool.js';
+import { AGENT_VERSION, ensureEnrolled } from './enrollment.js';
+import { readHostIdentity } from './host-identity.js';
+import { createSources } from './source-factory.js';
+
+/** Sources -> enrich -> spool (fsync) -> shipper, plus heartbeat, policy sync and /metrics. */
+export class Agent {
+  readonly health = new AgentHealth();
+  private readonly abort = new AbortController();
+  private spool: Spool | undefined;
+  private shipper: Shipper | undefined;
+  private sources: Source[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private metricsServer: Server | undefined;
+  private readonly containers = new ContainerResolver();
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const identity = readHostIdentity(this.config.host.name);
+    mkdirSync(this.config.stateDir, { recursive: true, mode: 0o700 });
+    const spool = new Spool({
+      dir: join(this.config.stateDir, 'spool'),
+      maxBytes: this.config.spool.maxBytes,
+      segmentBytes: this.config.spool.segmentBytes,
+    });
+    spool.open();
+    this.spool = spool;
+    if (this.config.metrics.enabled) {
+      const registry = createAgentRegistry(this.health, () => spool.stats());
+      this.metricsServer = await serveMetrics(registry, this.config.metrics.listen).catch(
+        (error: unknown) => {
+          this.log.error({ err: (error as Error).message }, 'local /metrics not served');
+          return undefined;
+        },
+      );
+    }
+    const enrollment = await ensureEnrolled(this.config, identity, this.log, this.abort.signal);
+    const client = new ServiceClient(this.config.server.url, enrollment.token);
+    this.shipper = new Shipper(spool, client, this.health, this.log, this.config.shipping);
+    this.shipper.start();
+
+    for (const source of await createSources(this.config)) {
+      const ctx = this.contextFor(source.name, enrollment.hostname, identity.bootId);
+      try {
+        await source.start(ctx);
+        this.sources.push(source);
+        this.log.info({ source: source.name }, 'source started');
+      } catch (error) {
+        this.health.source(source.name).error = (error as Error).message;
+        this.health.recordError(`${source.name}: ${(error as Error).message}`);
+        this.log.error({ source: source.name, err: (error as Error).message }, 'source not started');
+      }
+    }
+    this.every(this.config.heartbeatSeconds * 1000, () =>
+      this.heartbeat(client, enrollment, identity.bootId),
+    );
+    if (this.config.profiles.enabled) {
+      const sync = new ProfileSync(this.config.profiles.dir, this.config.stateDir);
+      this.every(this.config.profiles.syncSeconds * 1000, () => this.syncProfiles(client, enrollment, sync));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.allSettled(this.sources.map((source) => source.stop()));
+    await this.shipper?.stop();
+    this.spool?.close();
+    await new Promise<void>((resolve) =>
+      this.metricsServer ? this.metricsServer.close(() => resolve()) : resolve(),
+    );
+  }
+
+  private contextFor(name: string, host: string, bootId: string): SourceContext {
+    const stateDir = join(this.config.stateDir, 'sources', name);
+    mkdirSync(stateDir, { recursive: true });
+    const counters = this.health.source(name);
+    return {
+      host,
+      bootId,
+      stateDir,
+      signal: this.abort.signal,
+      log: this.log.child({ source: name }),
+      emit: (batch: SourceBatch) => {
+        const lines = batch.events.map((event) => serializeSecurityEvent(this.containers.enrich(event)));
+        this.spool!.append(lines);
+        counters.read += lines.length;
+        counters.lost += batch.lost ?? 0;
+        this.health.eventsRead += lines.length;
+        this.health.lostKernelRecords += batch.lost ?? 0;
+        return Promise.resolve();
+      },
+    };
+  }
+
+  private every(ms: number, task: () => Promise<void>): void {
+    const run = () => void task().catch((error: unknown) => this.fail('periodic task', error));
+    run();
+    this.timers.push(setInterval(run, ms));
+  }
+
+  private async heartbeat(client: ServiceClient, enrollment: Enrollment, bootId: string): Promise<void> {
+    await client.heartbeat(enrollment.hostId, {
+      agentVersion: AGENT_VERSION,
+      bootId,
+      stats: this.health.heartbeat(this.spool!.stats()),
+    });
+  }
+
+  private async syncProfiles(
+    client: ServiceClient,
+    enrollment: Enrollment,
+    sync: ProfileSync,
+  ): Promise<void> {
+    const statuses = sync.apply(await client.assignments(enrollment.hostId));
+    if (statuses.length > 0) await client.reportStatus(enrollment.hostId, statuses);
+  }
+
+  private fail(what: string, error: unknown): void {
+    const message = `${what}: ${(error as Error).message}`;
+    this.health.recordError(message);
+    this.log.warn({ err: message }, what);
+  }
+}
