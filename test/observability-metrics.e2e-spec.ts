@@ -63,6 +63,42 @@ describe('GET /metrics (open)', () => {
     expect(sample(text, 'sandtrap_hosts', { state: 'reporting' })).toBe(1);
   });
 
+  it('exports hosts per policy and rollout status from the assignments', async () => {
+    const operator = await t.tokenFor('operator');
+    const auth = { authorization: `Bearer ${operator}` };
+    const policy = await t.request
+      .post('/v1/policies')
+      .set(auth)
+      .send({
+        name: 'metrics-web',
+        profile: {
+          defaultAction: 'SCMP_ACT_ERRNO',
+          architectures: ['SCMP_ARCH_X86_64'],
+          syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' }],
+        },
+      });
+    expect(policy.status).toBe(201);
+    const before = (await t.request.get('/metrics')).text;
+    expect(sample(before, 'sandtrap_policy_rollout_hosts', { policy: 'metrics-web' })).toBeUndefined();
+    const assign = await t.request
+      .post('/v1/assignments')
+      .set(auth)
+      .send({
+        policy: 'metrics-web',
+        version: 1,
+        selector: { hostNames: ['metrics-host-1'] },
+        mode: 'enforce',
+      });
+    expect(assign.status, JSON.stringify(assign.body)).toBe(201);
+    const text = (await t.request.get('/metrics')).text;
+    expect(sample(text, 'sandtrap_policy_rollout_hosts', { policy: 'metrics-web', status: 'pending' })).toBe(
+      1,
+    );
+    expect(sample(text, 'sandtrap_policy_rollout_hosts', { policy: 'metrics-web', status: 'applied' })).toBe(
+      0,
+    );
+  });
+
   it('counts HTTP requests by route pattern, never by raw URL', async () => {
     await t.request
       .get('/v1/hosts/00000000-0000-0000-0000-000000000000')

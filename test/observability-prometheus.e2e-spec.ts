@@ -18,7 +18,6 @@ const HOST = 'prom-host-1';
 
 // Queries of series this test cannot produce: they must run without error but may be empty.
 const MAY_BE_EMPTY: Array<[RegExp, string]> = [
-  [/sandtrap_policy_rollout_hosts/, 'not exported until the policy tables exist (docs/metrics.md)'],
   [/outcome="failed"/, 'needs the database to refuse a batch'],
   [/sandtrap_ingest_kernel_records_lost_total/, 'needs audit lines reporting lost records'],
 ];
@@ -162,6 +161,26 @@ describe('dashboards and alerts against a real Prometheus scraping the real serv
         },
       });
     expect(beat.status).toBe(204);
+
+    // a policy assigned to the host, so the rollout dashboard has hosts to count
+    const operator = { authorization: `Bearer ${await t.tokenFor('operator')}` };
+    const policy = await t.request
+      .post('/v1/policies')
+      .set(operator)
+      .send({
+        name: 'nginx',
+        profile: {
+          defaultAction: 'SCMP_ACT_ERRNO',
+          architectures: ['SCMP_ARCH_X86_64'],
+          syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' }],
+        },
+      });
+    expect(policy.status).toBe(201);
+    const assign = await t.request
+      .post('/v1/assignments')
+      .set(operator)
+      .send({ policy: 'nginx', version: 1, selector: { hostNames: [HOST] }, mode: 'enforce' });
+    expect(assign.status).toBe(201);
 
     const first = wave(0).map((e) => JSON.stringify(e));
     const r1 = await ingest([...first, '{"this is": garbage', '\u0000\u00ff not json']);

@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { AssignmentsService } from '../assignments/assignments.service.js';
 import { IngestEvents } from '../ingest/ingest-events.js';
 import { FleetMetricsCollector } from './fleet-metrics.collector.js';
 import { FleetMetricsRepository } from './fleet-metrics.repository.js';
 import { registerHttpMetrics } from './http-metrics.hook.js';
 import { IngestMetricsListener } from './ingest-metrics.listener.js';
 import { METRICS_CONFIG } from './metrics.tokens.js';
+import { RolloutMetricsCollector } from './rollout-metrics.collector.js';
 import type { MetricsConfig } from './metrics-config.js';
 import { SandtrapMetrics } from './sandtrap-metrics.js';
 import { ViolationSeriesLimiter } from './violation-series-limiter.js';
@@ -18,6 +20,7 @@ const logger = new Logger('Metrics');
 export class MetricsService implements OnModuleInit, OnModuleDestroy {
   private readonly listener: IngestMetricsListener;
   private readonly fleet: FleetMetricsCollector;
+  private rollout: RolloutMetricsCollector | undefined;
   private unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -49,6 +52,13 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         events.onBatchFailed((e) => this.guard(() => this.listener.onBatchFailed(e))),
       );
     }
+    let assignments: AssignmentsService | undefined;
+    try {
+      assignments = this.moduleRef.get(AssignmentsService, { strict: false });
+    } catch {
+      logger.warn('No AssignmentsService: sandtrap_policy_rollout_hosts is not exported');
+    }
+    this.rollout = new RolloutMetricsCollector(this.metrics, assignments);
     registerHttpMetrics(this.adapterHost.httpAdapter.getInstance<FastifyInstance>(), this.metrics);
   }
 
@@ -62,7 +72,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   }
 
   async render(): Promise<string> {
-    await this.fleet.refresh();
+    await Promise.all([this.fleet.refresh(), this.rollout?.refresh()]);
     return this.metrics.registry.metrics();
   }
 

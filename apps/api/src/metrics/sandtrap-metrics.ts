@@ -97,6 +97,11 @@ export class SandtrapMetrics {
     'Kernel records lost as the agent reported them (counter semantics)',
     ['host'],
   );
+  readonly rolloutHosts = this.gauge(
+    'sandtrap_policy_rollout_hosts',
+    'Hosts by policy and rollout status (applied, pending, failed, drift, waiting)',
+    ['policy', 'status'],
+  );
   readonly fleetScrapeErrors = new Counter({
     name: 'sandtrap_fleet_scrape_errors_total',
     help: 'Fleet queries that failed at scrape time',
