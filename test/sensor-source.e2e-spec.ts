@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BpfSource } from '../apps/agent/src/sources/bpf.source.js';
 // eslint-disable-next-line no-restricted-imports
 import type { SourceBatch, SourceContext } from '../apps/agent/src/sources/source.js';
+import { compileProbe } from './kernel/compile-probe.js';
 import { runProbe, type ProbeRun } from './kernel/run-probe.js';
 import { sensorSkipReason, waitFor } from './kernel/sensor-requirements.js';
 
@@ -96,6 +98,35 @@ describe.skipIf(skipReason !== undefined)('agent bpf source on this kernel', () 
       ]);
     } finally {
       await source.stop();
+    }
+  });
+
+  it('finds the container of a denied process from its cgroup by default', async () => {
+    // A docker-shaped cgroup (cgroupfs driver: /docker/<id>) in the pids hierarchy, removed after.
+    const id = randomBytes(32).toString('hex');
+    const cgroup = (await exists('/sys/fs/cgroup/pids/cgroup.procs'))
+      ? `/sys/fs/cgroup/pids/docker/${id}`
+      : `/sys/fs/cgroup/docker/${id}`;
+    const parentExisted = await exists(join(cgroup, '..'));
+    await mkdir(cgroup, { recursive: true });
+    const ctx = await testContext(stateDir);
+    const source = new BpfSource({ batchMaxMs: 50 });
+    await source.start(ctx);
+    try {
+      const probe = await compileProbe();
+      // The shell joins the cgroup, then becomes the probe (same pid).
+      const { stdout } = await run('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec ${probe} errno`]);
+      const pid = (JSON.parse(stdout.split('\n')[0]!) as { pid: number }).pid;
+      const event = await waitFor(
+        () => ctx.events().find((e) => e.process?.pid === pid),
+        10_000,
+        'the denial from the docker cgroup',
+      );
+      expect(event.container).toEqual({ id });
+    } finally {
+      await source.stop();
+      await rmdir(cgroup).catch(() => undefined);
+      if (!parentExisted) await rmdir(join(cgroup, '..')).catch(() => undefined);
     }
   });
 
@@ -224,4 +255,11 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -4,6 +4,7 @@ import {
   type EventContainer,
   type SecurityEvent,
 } from '@sandtrap/events';
+import { ContainerResolver } from '../enrich/container-resolver.js';
 import { checkBpfPreflight, BpfSensorUnavailableError, type BpfPreflightOptions } from './bpf-preflight.js';
 import { hostSyscallArch, monotonicZeroMs, SENSOR_PROGRAM_PATH } from './bpf-program.js';
 import { BpfSensorProcess, type BpfSensorExit } from './bpf-sensor-process.js';
@@ -26,7 +27,10 @@ export interface BpfSourceOptions {
   restartMaxMs?: number;
   /** How long bpftrace may take to attach its probes. */
   attachTimeoutMs?: number;
-  /** Container of a live pid (the agent's cgroup resolver); the sensor's pids are host pids. */
+  /**
+   * Container of a live pid; the sensor's pids are host pids. Defaults to the agent's cgroup
+   * resolver (ContainerResolver); pass one to share its cache with other sources.
+   */
   resolveContainer?: (pid: number) => Promise<EventContainer | undefined> | EventContainer | undefined;
   preflight?: BpfPreflightOptions;
 }
@@ -81,6 +85,10 @@ export class BpfSource implements Source {
       attachTimeoutMs: 60_000,
       ...options,
     };
+    if (!this.options.resolveContainer) {
+      const resolver = new ContainerResolver();
+      this.options.resolveContainer = (pid) => resolver.resolve(pid);
+    }
     this.restartDelayMs = this.options.restartInitialMs;
   }
 
@@ -133,7 +141,12 @@ export class BpfSource implements Source {
       bpftrace,
       program: this.options.program ?? SENSOR_PROGRAM_PATH,
       onLine: (line) => this.onLine(line),
-      onStderr: (line) => this.ctx?.log.warn({ source: this.name, bpftrace: line }, 'bpftrace stderr'),
+      onStderr: (line) => {
+        // bpftrace 0.17 says this on every start where it cannot raise the limit; kernels since
+        // 5.11 account BPF memory to the cgroup instead, so it is harmless.
+        const level = line.includes('RLIMIT_MEMLOCK') ? 'debug' : 'warn';
+        this.ctx?.log[level]({ source: this.name, bpftrace: line }, 'bpftrace stderr');
+      },
     });
     this.process = sensor;
     const startedAt = Date.now();
