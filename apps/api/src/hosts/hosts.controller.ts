@@ -14,7 +14,7 @@ import { ApiErrorResponses } from '../openapi/api-error-responses.js';
 import { EnrolledHostDto, EnrollHostDto } from './dto/enroll-host.dto.js';
 import { HeartbeatDto } from './dto/heartbeat.dto.js';
 import { HostDto, HostListDto, UpdateHostDto } from './dto/host.dto.js';
-import { AssignmentListDto, HostStatusDto } from './dto/host-status.dto.js';
+import { HostAssignmentListDto, HostStatusDto } from './dto/host-status.dto.js';
 import type { Host } from './host.js';
 import type { HostAssignment } from './host-policy.port.js';
 import { HostsService } from './hosts.service.js';
@@ -88,7 +88,7 @@ export class HostsController {
   @Roles('agent', 'viewer')
   @HostScoped()
   @ApiOperation({ summary: 'The policies this host should apply' })
-  @ApiOkResponse({ type: AssignmentListDto })
+  @ApiOkResponse({ type: HostAssignmentListDto })
   @ApiErrorResponses(400, 401, 403, 404)
   async assignments(@Param('id', uuid) id: string): Promise<{ items: HostAssignment[] }> {
     return { items: await this.hosts.assignments(id) };

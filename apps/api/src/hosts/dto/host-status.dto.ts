@@ -26,7 +26,7 @@ export class HostStatusDto {
   profiles!: ProfileStatusDto[];
 }
 
-export class AssignmentDto {
+export class HostAssignmentDto {
   @ApiProperty() policy!: string;
   @ApiProperty() version!: number;
   @ApiProperty() sha256!: string;
@@ -35,6 +35,6 @@ export class AssignmentDto {
   profile!: unknown;
 }
 
-export class AssignmentListDto {
-  @ApiProperty({ type: [AssignmentDto] }) items!: AssignmentDto[];
+export class HostAssignmentListDto {
+  @ApiProperty({ type: [HostAssignmentDto] }) items!: HostAssignmentDto[];
 }
