@@ -83,6 +83,12 @@ describe('lintProfile', () => {
     expect(warnings[0].message).toContain('arch_prctl (not on aarch64, arm)');
     expect(warnings[0].message).toContain('open (not on aarch64)');
     expect(warnings[0].message).not.toContain('getpid');
+    // A rule Docker installs on amd64 only is not "missing" on arm.
+    const scoped: SeccompProfile = {
+      ...profile,
+      syscalls: [{ names: ['arch_prctl'], action: 'SCMP_ACT_LOG', includes: { arches: ['amd64'] } }],
+    };
+    expect(lintProfile(scoped).filter((w) => w.code === 'unknown-syscall-on-arch')).toEqual([]);
   });
 });
 

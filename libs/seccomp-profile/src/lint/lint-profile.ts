@@ -1,7 +1,7 @@
 import { compatArchesOf } from '../arch/compat-arches.js';
 import { profileArches } from '../arch/profile-arches.js';
-import { hasSyscallTable, isKnownSyscall, normaliseArch } from '../arch/syscall-catalog.js';
-import { conditionKey } from '../evaluate/rule-conditions.js';
+import { hasSyscallTable, isKnownSyscall, normaliseArch, scmpOfArch } from '../arch/syscall-catalog.js';
+import { conditionKey, ruleApplies } from '../evaluate/rule-conditions.js';
 import { compareRestrictiveness, isAuditedOnlyWithLogFlag } from '../model/seccomp-action.js';
 import type { ProfileWarning, SeccompArg, SeccompProfile, SeccompRule } from '../model/seccomp-profile.js';
 import { argsContradict } from './arg-contradiction.js';
@@ -149,10 +149,19 @@ function partlyUnknownNames(profile: SeccompProfile): ProfileWarning[] {
   if (arches.length < 2) return [];
   const out: ProfileWarning[] = [];
   (profile.syscalls ?? []).forEach((rule, i) => {
+    // Docker installs a rule only on the arches its includes/excludes name.
+    const archOnly = {
+      ...rule,
+      includes: { arches: rule.includes?.arches },
+      excludes: { arches: rule.excludes?.arches },
+    };
+    const ruleArches = arches.filter((arch) =>
+      ruleApplies(archOnly, { arch, scmpArch: scmpOfArch(arch) ?? arch }),
+    );
     // One warning per rule: a cross-arch allow-list legitimately names many arch-specific calls.
     const partial = rule.names
-      .map((name) => ({ name, missing: arches.filter((arch) => !isKnownSyscall(arch, name)) }))
-      .filter(({ missing }) => missing.length > 0 && missing.length < arches.length);
+      .map((name) => ({ name, missing: ruleArches.filter((arch) => !isKnownSyscall(arch, name)) }))
+      .filter(({ missing }) => missing.length > 0 && missing.length < ruleArches.length);
     if (partial.length === 0) return;
     const shown = partial.slice(0, 5).map(({ name, missing }) => `${name} (not on ${missing.join(', ')})`);
     const more = partial.length > shown.length ? ` and ${partial.length - shown.length} more` : '';
