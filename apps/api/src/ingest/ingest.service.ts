@@ -17,12 +17,16 @@ export interface IngestCaller {
 /** Deadlocks and serialisation failures are transient: the batch is simply tried again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS = 3;
+/** How stale `hosts.last_seen` may get while a host keeps sending. */
+const HOST_TOUCH_MS = 10_000;
 
 /**
  * The rules of ingest: who may send what, which times are accepted, in-batch repeats, then one
  * all-or-nothing write, then the batchStored event.
  */
 export class IngestService {
+  private readonly hosts = new Map<string, { id: string; touchedAt: number }>();
+
   constructor(
     private readonly writer: ViolationWriterRepository,
     private readonly partitions: PartitionMaintenance,
@@ -98,6 +102,28 @@ export class IngestService {
     return result;
   }
 
+  /**
+   * Host ids by name, creating hosts on first sight. A host seen in the last HOST_TOUCH_MS is not
+   * upserted again: concurrent batches of one host would otherwise queue on its row's lock.
+   */
+  private async hostIds(names: string[]): Promise<Map<string, string>> {
+    const now = this.clock();
+    const ids = new Map<string, string>();
+    const stale: string[] = [];
+    for (const name of new Set(names)) {
+      const known = this.hosts.get(name);
+      if (known && now - known.touchedAt < HOST_TOUCH_MS) ids.set(name, known.id);
+      else stale.push(name);
+    }
+    if (stale.length > 0) {
+      for (const [name, id] of await this.writer.upsertHosts(stale)) {
+        ids.set(name, id);
+        this.hosts.set(name, { id, touchedAt: now });
+      }
+    }
+    return ids;
+  }
+
   private async write(
     source: string,
     valid: ReadonlyArray<{ micros: number; event: SecurityEvent }>,
@@ -105,7 +131,7 @@ export class IngestService {
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const hosts = await this.writer.upsertHosts([...new Set(valid.map((v) => v.event.host))]);
+        const hosts = await this.hostIds(valid.map((v) => v.event.host));
         const rows: ViolationRow[] = valid.map((v) => ({
           hostId: hosts.get(v.event.host)!,
           micros: v.micros,
