@@ -108,6 +108,25 @@ describe('tetragon adapter', () => {
     });
   });
 
+  it('reads the syscall of a bare sys_ hook and the number of a raw_syscalls tracepoint', () => {
+    const adapter = createToolAdapter('tetragon');
+    const kprobe = JSON.parse(lines[1]) as { process_kprobe: Record<string, unknown> };
+    kprobe.process_kprobe.function_name = 'sys_mount';
+    const bare = adapter.adapt(kprobe);
+    expect(bare.ok && bare.event?.syscall).toEqual({ name: 'mount' });
+    const tracepoint = JSON.parse(lines[4]) as { process_tracepoint: Record<string, unknown> };
+    Object.assign(tracepoint.process_tracepoint, {
+      subsys: 'raw_syscalls',
+      event: 'sys_enter',
+      args: [{ long_arg: '101' }],
+    });
+    const raw = adapter.adapt(tracepoint);
+    expect(raw.ok && raw.event?.syscall).toEqual({ nr: 101 });
+    Object.assign(tracepoint.process_tracepoint, { args: [{ long_arg: 'x' }] });
+    const garbage = adapter.adapt(tracepoint);
+    expect(garbage.ok && garbage.event?.syscall).toBeUndefined();
+  });
+
   it('maps every KprobeAction spelling', () => {
     expect(tetragonAction('KPROBE_ACTION_SIGKILL')).toBe('sigkill');
     expect(tetragonAction('KPROBE_ACTION_OVERRIDE')).toBe('override');

@@ -2,7 +2,15 @@ import type { EventAction, EventSyscall } from '../security-event.js';
 import { parseIsoTimestamp } from '../validation/observed-at.js';
 import { AdapterError } from './adapter-error.js';
 import { detailsOf } from './bounded-details.js';
-import { asObject, defined, readId, readPid, readString, type SourceObject } from './source-reader.js';
+import {
+  asObject,
+  defined,
+  readBounded,
+  readId,
+  readPid,
+  readString,
+  type SourceObject,
+} from './source-reader.js';
 import { TetragonProcessCache, type TetragonProcessContext } from './tetragon-process-cache.js';
 import type { AdaptedFields } from './tool-adapter.js';
 
@@ -42,13 +50,22 @@ const FUNCTION_ARCH: Record<string, { arch: string; compat?: boolean }> = {
 function syscallOf(type: string, body: SourceObject): EventSyscall | undefined {
   if (type === 'process_tracepoint') {
     const event = readString(body.event, 128);
+    if (readString(body.subsys, 64) === 'raw_syscalls' && (event === 'sys_enter' || event === 'sys_exit')) {
+      // raw_syscalls/sys_enter: the first argument is the syscall number.
+      const first = Array.isArray(body.args) ? asObject(body.args[0]) : undefined;
+      const nr = readBounded(first?.long_arg ?? first?.int_arg ?? first?.size_arg, 0, 4294967295);
+      return nr === undefined ? undefined : { nr };
+    }
     const match = event === undefined ? null : /^sys_(?:enter|exit)_([a-z0-9_]+)$/.exec(event);
     return match === null ? undefined : { name: match[1] };
   }
   const fn = readString(body.function_name, 128);
-  const match = fn === undefined ? null : SYSCALL_FUNCTION.exec(fn);
-  if (match === null) return undefined;
-  return { ...FUNCTION_ARCH[match[1]], name: match[2] };
+  if (fn === undefined) return undefined;
+  const match = SYSCALL_FUNCTION.exec(fn);
+  if (match !== null) return { ...FUNCTION_ARCH[match[1]], name: match[2] };
+  // A policy may hook `sys_NAME` itself (syscall: true); the arch prefix is then unknown.
+  const bare = /^sys_([a-z0-9_]+)$/.exec(fn);
+  return bare === null ? undefined : { name: bare[1] };
 }
 
 function cmdlineOf(process: SourceObject): string | undefined {
