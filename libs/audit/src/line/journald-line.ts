@@ -17,7 +17,8 @@ function field(entry: JournalEntry, name: string): string | undefined {
 }
 
 function usecStamp(usec: string | undefined): { sec: number; msec: number } | undefined {
-  if (usec === undefined || !/^\d{1,20}$/.test(usec)) return undefined;
+  // At most 16 digits (year 2286), like the ten-digit seconds of an audit stamp.
+  if (usec === undefined || !/^\d{1,16}$/.test(usec)) return undefined;
   const n = Number(usec);
   return { sec: Math.floor(n / 1_000_000), msec: Math.floor((n % 1_000_000) / 1000) };
 }

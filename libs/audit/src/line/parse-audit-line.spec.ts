@@ -211,6 +211,10 @@ describe('parseAuditLine lost records, skips and garbage', () => {
     ['%% \x00 ~~', 'unrecognised_shape'],
     ['[1.0] kauditd_printk_skb: many callbacks suppressed', 'malformed_record'],
     ['audit: type=1326 audit(99999999999999999.000:1): pid=1', 'malformed_timestamp'],
+    [
+      'type=SECCOMP msg=audit(99999999999.000:1): pid=1 arch=c000003e syscall=1 code=0x0',
+      'malformed_timestamp',
+    ],
   ])('gives a typed error for %j', (line, code) => {
     const parsed = parseAuditLine(line);
     expect(parsed).toMatchObject({ kind: 'error', code });

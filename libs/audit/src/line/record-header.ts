@@ -16,8 +16,9 @@ export function parseStamp(
     sec = sec * 10 + c;
     digits++;
   }
-  if (digits === 0 || digits > 12 || text.charCodeAt(i) !== 46 /* . */)
-    throw new AuditParseError('malformed_timestamp', 'audit(...) stamp has no SEC.');
+  // Ten digits reach the year 2286; more cannot be a real clock (and breaks Date).
+  if (digits === 0 || digits > 10 || text.charCodeAt(i) !== 46 /* . */)
+    throw new AuditParseError('malformed_timestamp', 'audit(...) stamp has no SEC. of at most ten digits');
   i++;
   let msec = 0;
   digits = 0;

@@ -11,6 +11,7 @@ type FieldSink = (key: string, text: string, start: number, end: number, quoted:
  */
 export function scanFields(text: string, start: number, end: number, sink: FieldSink): void {
   let i = start;
+  let pidAt = -2;
   while (i < end) {
     while (i < end && text.charCodeAt(i) === 32) i++;
     if (i >= end) return;
@@ -32,8 +33,8 @@ export function scanFields(text: string, start: number, end: number, sink: Field
       sink(key, text, v, valueEnd, true);
     } else {
       if (key === 'subj') {
-        valueEnd = text.indexOf(' pid=', v);
-        if (valueEnd < 0 || valueEnd >= end) valueEnd = text.indexOf(' ', v);
+        if (pidAt === -2 || (pidAt >= 0 && pidAt < v)) pidAt = text.indexOf(' pid=', v);
+        valueEnd = pidAt >= 0 && pidAt < end ? pidAt : text.indexOf(' ', v);
       } else valueEnd = text.indexOf(' ', v);
       if (valueEnd < 0 || valueEnd > end) valueEnd = end;
       next = valueEnd;
@@ -71,6 +72,8 @@ export function parseSeccompBody(text: string, start: number, end: number): Secc
   const f: SeccompFields = {};
   let i = start;
   let expected = 0;
+  // Where the next ` pid=` is: searched once, not once per subj, so repeated subj= stays linear.
+  let pidAt = -2;
   while (i < end) {
     while (text.charCodeAt(i) === 32) i++;
     if (i >= end) break;
@@ -104,8 +107,10 @@ export function parseSeccompBody(text: string, start: number, end: number): Secc
         throw new AuditParseError('malformed_record', `unterminated quote near column ${v}`);
       i = valueEnd + 1;
     } else {
-      valueEnd = key === SUBJ ? text.indexOf(' pid=', v) : text.indexOf(' ', v);
-      if (valueEnd < 0 && key === SUBJ) valueEnd = text.indexOf(' ', v);
+      if (key === SUBJ) {
+        if (pidAt === -2 || (pidAt >= 0 && pidAt < v)) pidAt = text.indexOf(' pid=', v);
+        valueEnd = pidAt >= 0 ? pidAt : text.indexOf(' ', v);
+      } else valueEnd = text.indexOf(' ', v);
       if (valueEnd < 0 || valueEnd > end) valueEnd = end;
       i = valueEnd;
     }

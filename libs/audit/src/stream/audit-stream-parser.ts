@@ -208,8 +208,9 @@ export class AuditStreamParser {
       this.stats.events++;
       out.push({ type: 'event', event, line: held.line });
     } catch (error) {
-      if (!(error instanceof AuditParseError)) throw error;
-      this.error(out, held.line, error.code, error.message);
+      // Garbage never stops the stream, even through a bug: report it on its line.
+      if (error instanceof AuditParseError) this.error(out, held.line, error.code, error.message);
+      else this.error(out, held.line, 'malformed_record', `unparseable: ${(error as Error).message}`);
     }
   }
 
