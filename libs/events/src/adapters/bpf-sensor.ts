@@ -19,7 +19,8 @@
  * thread's KILL_THREAD and an uncaught TRAP all do: reported as `kill_process`.
  */
 import { errnoName, resolveSyscall, signalName } from '@sandtrap/syscalls';
-import { isBlockingAction, RAW_MAX_BYTES, type EventAction, type SecurityEvent } from '../security-event.js';
+import { isBlockingAction, type EventAction, type SecurityEvent } from '../security-event.js';
+import { boundRaw } from '../wire/bound-raw.js';
 
 export interface BpfSensorAdapterOptions {
   host: string;
@@ -232,12 +233,4 @@ function isoMicros(micros: bigint): string {
   const iso = new Date(Number(millis)).toISOString(); // 2026-11-29T06:00:00.123Z
   const sub = (micros % 1000n).toString().padStart(3, '0');
   return `${iso.slice(0, -1)}${sub}Z`;
-}
-
-function boundRaw(raw: string): string {
-  const bytes = Buffer.from(raw, 'utf8');
-  if (bytes.length <= RAW_MAX_BYTES) return raw;
-  let end = RAW_MAX_BYTES;
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--; // never cut a character in half
-  return bytes.subarray(0, end).toString('utf8');
 }
