@@ -1,0 +1,237 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+// The real agent (spawned from apps/agent/dist) against the real service (apps/api/dist) on a
+// fresh database: every produced event is stored exactly once through the faults of issue 4.
+const ADMIN = `admin-${randomBytes(12).toString('hex')}`;
+const ROOT = process.cwd();
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** A SECCOMP record of our own making, with a unique audit serial (so a unique event key). */
+function seccompLine(serial: number): string {
+  const now = Date.now();
+  const stamp = `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}:${serial}`;
+  return (
+    `type=SECCOMP msg=audit(${stamp}): auid=1000 uid=1000 gid=1000 ses=3 subj=unconfined pid=${4000 + (serial % 500)} ` +
+    `comm="probe" exe="/usr/local/bin/probe" sig=0 arch=c000003e syscall=${serial % 300} compat=0 ip=0x7f0000001000 code=0x50001`
+  );
+}
+
+class Service {
+  child: ChildProcess | undefined;
+  constructor(
+    readonly port: number,
+    readonly databaseUrl: string,
+  ) {}
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  async start() {
+    this.child = spawn('node', [join(ROOT, 'apps/api/dist/main.js')], {
+      env: {
+        ...process.env,
+        DATABASE_URL: this.databaseUrl,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+        SANDTRAP_ADMIN_TOKEN: ADMIN,
+        SANDTRAP_LOCAL_AGENT: 'off',
+        SANDTRAP_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await until('service health', async () => ((await fetch(`${this.url}/healthz`)).ok ? true : undefined));
+  }
+  async stop() {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+class AgentProcess {
+  child: ChildProcess | undefined;
+  constructor(readonly args: string[]) {}
+  start() {
+    this.child = spawn('node', [join(ROOT, 'apps/agent/dist/main.js'), ...this.args], {
+      env: { ...process.env, SANDTRAP_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  async kill(signal: NodeJS.Signals) {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+}
+
+describe('agent through faults (spawned agent, spawned service, real Postgres)', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let service: Service;
+  let enrollToken: string;
+  let dir: string;
+  const agents: AgentProcess[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    service = new Service(await freePort(), db.url);
+    await service.start();
+    const created = await fetch(`${service.url}/v1/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'agent-e2e-enroll', role: 'ingest' }),
+    });
+    enrollToken = ((await created.json()) as { token: string }).token;
+    dir = mkdtempSync(join(tmpdir(), 'sandtrap-agent-e2e-'));
+  });
+  afterAll(async () => {
+    for (const agent of agents) await agent.kill('SIGKILL');
+    await service?.stop();
+    await pool?.end();
+    await db?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const stored = async (host: string) =>
+    Number(
+      (
+        await pool.query<{ n: string }>(
+          'SELECT count(*) AS n FROM violations v JOIN hosts h ON h.id = v.host_id WHERE h.name = $1',
+          [host],
+        )
+      ).rows[0].n,
+    );
+  const agentFor = (name: string, extra: Record<string, unknown>, metricsPort?: number) => {
+    const config = join(dir, `${name}.yaml`);
+    writeFileSync(
+      config,
+      JSON.stringify({
+        server: { url: service.url, enrollToken },
+        host: { name, labels: { suite: 'agent-faults' } },
+        stateDir: join(dir, name, 'state'),
+        shipping: { batchSize: 100, flushMs: 100, maxBackoffMs: 1000 },
+        heartbeatSeconds: 1,
+        metrics: metricsPort ? { enabled: true, listen: `127.0.0.1:${metricsPort}` } : { enabled: false },
+        profiles: { dir: join(dir, name, 'profiles'), syncSeconds: 1 },
+        ...extra,
+      }),
+    );
+    const agent = new AgentProcess(['--config', config]);
+    agents.push(agent);
+    return agent;
+  };
+
+  it('stores every event once through rotation under load, agent SIGKILL and a service restart', async () => {
+    const host = `agent-faults-${randomBytes(4).toString('hex')}`;
+    const log = join(dir, `${host}.audit.log`);
+    let serial = 1;
+    const produce = (n: number) => {
+      const lines: string[] = [];
+      for (let i = 0; i < n; i++) lines.push(seccompLine(serial++));
+      appendFileSync(log, lines.join('\n') + '\n');
+    };
+    produce(300);
+    const agent = agentFor(host, { sources: { auditd: { enabled: true, path: log, fromStart: true } } });
+    agent.start();
+    await until('first 300 events', async () => ((await stored(host)) === 300 ? true : undefined));
+
+    // Rotation under load, with the agent SIGKILLed in the middle of it.
+    for (let round = 0; round < 6; round++) {
+      produce(100);
+      if (round === 2) renameSync(log, `${log}.1`);
+      if (round === 3) {
+        await agent.kill('SIGKILL');
+        agent.start();
+      }
+      await sleep(150);
+    }
+    await until('900 events', async () => ((await stored(host)) === 900 ? true : undefined));
+
+    // Service down while events keep coming: they wait in the spool.
+    await service.stop();
+    produce(400);
+    await sleep(1500);
+    await service.start();
+    await until('1300 events', async () => ((await stored(host)) === 1300 ? true : undefined));
+    await sleep(1000);
+    expect(await stored(host)).toBe(1300);
+
+    // The heartbeat reached the service.
+    const hosts = await pool.query<{ health: { eventsRead?: number } | null }>(
+      'SELECT health FROM hosts WHERE name = $1',
+      [host],
+    );
+    expect(hosts.rows[0].health).not.toBeNull();
+    await agent.kill('SIGTERM');
+  }, 120_000);
+
+  it('when the spool is full, stored + counted-dropped = produced', async () => {
+    const host = `agent-spoolfull-${randomBytes(4).toString('hex')}`;
+    const log = join(dir, `${host}.audit.log`);
+    const metricsPort = await freePort();
+    const agent = agentFor(
+      host,
+      {
+        sources: { auditd: { enabled: true, path: log, fromStart: true } },
+        spool: { maxBytes: 64 * 1024, segmentBytes: 8 * 1024 },
+      },
+      metricsPort,
+    );
+    writeFileSync(log, '');
+    agent.start();
+    await until('enrollment', async () =>
+      (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok ? true : undefined,
+    );
+    await sleep(1500); // enrolled and tailing
+    await service.stop();
+    const produced = 3000;
+    appendFileSync(
+      log,
+      Array.from({ length: produced }, (_, i) => seccompLine(100_000 + i)).join('\n') + '\n',
+    );
+    await sleep(2000);
+    await service.start();
+    const metric = async (name: string) => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      return line ? Number(line.split(' ')[1]) : undefined;
+    };
+    await until('spool drained', async () =>
+      (await metric('sandtrap_agent_spool_depth')) === 0 ? true : undefined,
+    );
+    const dropped = (await metric('sandtrap_agent_events_dropped_total'))!;
+    expect(dropped).toBeGreaterThan(0);
+    expect((await stored(host)) + dropped).toBe(produced);
+    await agent.kill('SIGTERM');
+  }, 120_000);
+});
