@@ -92,6 +92,11 @@ describe('createBpfSensorAdapter', () => {
     });
   });
 
+  it('names x32 syscalls (0x40000000 bit) from the x32 table on x86_64', () => {
+    const event = eventOf(adapter.adaptLine(DENY.replace('nr=135', `nr=${0x40000000 + 41}`)));
+    expect(event.syscall).toEqual({ arch: 'x32', nr: 0x40000000 + 41, name: 'socket', compat: true });
+  });
+
   it('keeps nanosecond timestamps beyond 2^53 exact in the key', () => {
     const ts = '18446744073709551615';
     const event = eventOf(adapter.adaptLine(DENY.replace('ts=3600123456789', `ts=${ts}`)));

@@ -18,8 +18,13 @@
  * without one the default action ends the process, which is what KILL_PROCESS, the last
  * thread's KILL_THREAD and an uncaught TRAP all do: reported as `kill_process`.
  */
-import { errnoName, resolveSyscall, signalName } from '@sandtrap/syscalls';
-import { isBlockingAction, type EventAction, type SecurityEvent } from '../security-event.js';
+import { errnoName, resolveSyscall, signalName, X32_SYSCALL_BIT } from '@sandtrap/syscalls';
+import {
+  isBlockingAction,
+  type EventAction,
+  type EventSyscall,
+  type SecurityEvent,
+} from '../security-event.js';
 import { boundRaw } from '../wire/bound-raw.js';
 
 export interface BpfSensorAdapterOptions {
@@ -180,10 +185,7 @@ export function createBpfSensorAdapter(options: BpfSensorAdapterOptions): BpfSen
       source: 'bpf',
       kind: 'seccomp',
       process: { pid: common.pid, tid: common.tid, comm: common.comm },
-      syscall:
-        common.nr === -1
-          ? { arch: options.arch, nr: -1 }
-          : { arch: options.arch, nr: common.nr, name: resolveSyscall(options.arch, common.nr) },
+      syscall: syscallOf(options.arch, common.nr),
       action,
       ...extra,
       blocked: isBlockingAction(action),
@@ -233,4 +235,17 @@ function isoMicros(micros: bigint): string {
   const iso = new Date(Number(millis)).toISOString(); // 2026-11-29T06:00:00.123Z
   const sub = (micros % 1000n).toString().padStart(3, '0');
   return `${iso.slice(0, -1)}${sub}Z`;
+}
+
+/**
+ * The syscall as the task saw it. On x86_64 an x32 task's numbers carry 0x40000000, so they are
+ * told apart here; ia32 tasks are not (the program does not see the compat flag) and are named
+ * from the host table.
+ */
+function syscallOf(arch: string, nr: number): EventSyscall {
+  if (nr === -1) return { arch, nr };
+  if (arch === 'x86_64' && nr >= X32_SYSCALL_BIT) {
+    return { arch: 'x32', nr, name: resolveSyscall('x32', nr), compat: true };
+  }
+  return { arch, nr, name: resolveSyscall(arch, nr) };
 }
