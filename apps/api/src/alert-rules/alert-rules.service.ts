@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AuditLogService } from '../audit-log/audit-log.service.js';
 import { DomainError, NotFoundError } from '../common/domain-error.js';
@@ -7,14 +7,16 @@ import type { AlertRule } from './alert-rule.js';
 import { AlertRuleEvaluator } from './alert-rule.evaluator.js';
 import { AlertRuleRepository, type AlertDelivery } from './alert-rule.repository.js';
 import type { CreateAlertRuleDto } from './dto/create-alert-rule.dto.js';
+import { EvaluationQueue } from './evaluation-queue.js';
 import { DEFAULT_RETRY } from './webhook-sender.js';
 
 const logger = new Logger('AlertRules');
 
 @Injectable()
-export class AlertRulesService implements OnModuleInit, OnApplicationShutdown {
+export class AlertRulesService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly evaluator: AlertRuleEvaluator;
-  private readonly inFlight = new Set<Promise<void>>();
+  // Off the ingest request: webhooks may take seconds with retries.
+  private readonly queue: EvaluationQueue;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -23,6 +25,10 @@ export class AlertRulesService implements OnModuleInit, OnApplicationShutdown {
     private readonly moduleRef: ModuleRef,
   ) {
     this.evaluator = new AlertRuleEvaluator(repository, DEFAULT_RETRY);
+    this.queue = new EvaluationQueue(
+      (events) => this.evaluator.evaluate(events),
+      (error) => logger.error(`Alert rule evaluation failed: ${(error as Error).message}`),
+    );
   }
 
   onModuleInit(): void {
@@ -34,19 +40,13 @@ export class AlertRulesService implements OnModuleInit, OnApplicationShutdown {
       logger.warn('No IngestEvents provider: alert rules are never evaluated');
       return;
     }
-    this.unsubscribe = events.onBatchStored((batch) => {
-      // Off the ingest request: webhooks may take seconds with retries.
-      const run = this.evaluator
-        .evaluate(batch.events)
-        .catch((error: unknown) => logger.error(`Alert rule evaluation failed: ${(error as Error).message}`))
-        .finally(() => this.inFlight.delete(run));
-      this.inFlight.add(run);
-    });
+    this.unsubscribe = events.onBatchStored((batch) => this.queue.push(batch.events));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the database module ends its pool, so runs in flight can record their deliveries.
+  async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
-    await Promise.allSettled([...this.inFlight]);
+    await this.queue.idle();
   }
 
   async create(dto: CreateAlertRuleDto, actor: string): Promise<AlertRule> {
