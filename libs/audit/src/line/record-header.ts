@@ -65,6 +65,7 @@ export function buildRecord(
   start: number,
   end: number,
 ): AuditRecord | undefined {
+  // One literal with every field keeps a single hidden class for all records.
   const record: AuditRecord = {
     shape: ctx.shape,
     source: ctx.source,
@@ -73,9 +74,11 @@ export function buildRecord(
     sec: stamp.sec,
     msec: stamp.msec,
     serial: stamp.serial,
+    host: ctx.host,
+    bootId: ctx.bootId,
+    seccomp: undefined,
+    sibling: undefined,
   };
-  if (ctx.host !== undefined) record.host = ctx.host;
-  if (ctx.bootId !== undefined) record.bootId = ctx.bootId;
   if (typeName === 'SECCOMP') {
     record.seccomp = parseSeccompBody(text, start, end);
   } else if (typeName === 'ANOM_ABEND') {

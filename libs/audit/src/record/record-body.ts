@@ -63,13 +63,35 @@ const SECCOMP_KEYS = [
   'ip',
   'code',
 ];
-const SECCOMP_PREFIXES = SECCOMP_KEYS.map((k) => `${k}=`);
+// Length and first, second, third and last characters tell the kernel's keys apart cheaply.
+const KEY_FIRST = SECCOMP_KEYS.map((k) => k.charCodeAt(0));
+const KEY_SECOND = SECCOMP_KEYS.map((k) => k.charCodeAt(1));
+const KEY_THIRD = SECCOMP_KEYS.map((k) => k.charCodeAt(2));
+const KEY_LAST = SECCOMP_KEYS.map((k) => k.charCodeAt(k.length - 1));
+const KEY_LENGTH = SECCOMP_KEYS.map((k) => k.length);
 const SECCOMP_KEY_INDEX = new Map(SECCOMP_KEYS.map((k, i) => [k, i]));
 const SUBJ = 4;
 
 /** The fields of a SECCOMP (or seccomp ANOM_ABEND) record body in text[start, end). */
 export function parseSeccompBody(text: string, start: number, end: number): SeccompFields {
-  const f: SeccompFields = {};
+  // Every field present from the start keeps one hidden class for all records (monomorphic reads).
+  const f: SeccompFields = {
+    auid: undefined,
+    uid: undefined,
+    gid: undefined,
+    ses: undefined,
+    subj: undefined,
+    pid: undefined,
+    comm: undefined,
+    exe: undefined,
+    sig: undefined,
+    arch: undefined,
+    syscall: undefined,
+    compat: undefined,
+    ip: undefined,
+    code: undefined,
+    reason: undefined,
+  };
   let i = start;
   let expected = 0;
   // Where the next ` pid=` is: searched once, not once per subj, so repeated subj= stays linear.
@@ -78,15 +100,24 @@ export function parseSeccompBody(text: string, start: number, end: number): Secc
     while (text.charCodeAt(i) === 32) i++;
     if (i >= end) break;
     let key = -1;
-    for (let k = expected; k < SECCOMP_PREFIXES.length; k++) {
-      if (text.startsWith(SECCOMP_PREFIXES[k], i)) {
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    for (let k = expected; k < SECCOMP_KEYS.length; k++) {
+      const len = KEY_LENGTH[k];
+      if (
+        c0 === KEY_FIRST[k] &&
+        c1 === KEY_SECOND[k] &&
+        text.charCodeAt(i + len) === 61 /* = */ &&
+        text.charCodeAt(i + len - 1) === KEY_LAST[k] &&
+        (len < 4 || text.charCodeAt(i + 2) === KEY_THIRD[k])
+      ) {
         key = k;
         break;
       }
     }
     let v: number;
     if (key >= 0) {
-      v = i + SECCOMP_PREFIXES[key].length;
+      v = i + KEY_LENGTH[key] + 1;
       expected = key + 1;
     } else {
       const eq = text.indexOf('=', i);

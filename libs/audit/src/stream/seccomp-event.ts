@@ -78,11 +78,7 @@ export function seccompEvent(
     else if (arch === 'x86_64' && (f.syscall & X32_SYSCALL_BIT) !== 0) arch = 'x32';
   }
   const name = arch === undefined ? undefined : resolveSyscall(arch, f.syscall);
-  const syscall: NonNullable<SecurityEvent['syscall']> = {};
-  if (arch !== undefined) syscall.arch = arch;
-  syscall.nr = f.syscall;
-  if (name !== undefined) syscall.name = name;
-  if (f.compat !== undefined) syscall.compat = f.compat;
+  const syscall: NonNullable<SecurityEvent['syscall']> = { arch, nr: f.syscall, name, compat: f.compat };
 
   let signal: SecurityEvent['signal'];
   if (f.sig !== undefined && f.sig !== 0) {
@@ -91,17 +87,18 @@ export function seccompEvent(
     signal = sigName === undefined ? { nr: f.sig } : { nr: f.sig, name: sigName };
   }
 
-  const process: NonNullable<SecurityEvent['process']> = {};
-  if (f.pid !== undefined) process.pid = f.pid;
-  if (sibling?.ppid !== undefined) process.ppid = sibling.ppid;
-  if (f.uid !== undefined && f.uid !== UNSET_ID) process.uid = f.uid;
-  if (f.gid !== undefined && f.gid !== UNSET_ID) process.gid = f.gid;
-  if (f.auid !== undefined && f.auid !== UNSET_ID) process.auid = f.auid;
-  if (f.ses !== undefined && f.ses !== UNSET_ID) process.ses = f.ses;
-  if (f.comm !== undefined) process.comm = f.comm;
-  if (typeof f.exe === 'string') process.exe = f.exe;
-  else if (f.exe === null) details.exe = '(null)';
-  if (sibling?.cmdline !== undefined) process.cmdline = sibling.cmdline;
+  const process: NonNullable<SecurityEvent['process']> = {
+    pid: f.pid,
+    ppid: sibling?.ppid,
+    uid: f.uid === UNSET_ID ? undefined : f.uid,
+    gid: f.gid === UNSET_ID ? undefined : f.gid,
+    auid: f.auid === UNSET_ID ? undefined : f.auid,
+    ses: f.ses === UNSET_ID ? undefined : f.ses,
+    comm: f.comm,
+    exe: typeof f.exe === 'string' ? f.exe : undefined,
+    cmdline: sibling?.cmdline,
+  };
+  if (f.exe === null) details.exe = '(null)';
 
   if (f.ip !== undefined) details.ip = f.ip;
   if (f.subj !== undefined && f.subj !== '?') details.subj = f.subj;
