@@ -31,7 +31,8 @@ async function runParse(files: string[], options: ParseOptions): Promise<number>
   let status = 0;
   const inputs = files.length === 0 ? ['-'] : files;
   for (const file of inputs) {
-    const stream = file === '-' ? process.stdin : createReadStream(file);
+    // Large reads: fewer chunks to split and fewer awaits per line.
+    const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
     const label = inputs.length > 1 ? file : undefined;
     try {
       await run.consume(readLines(stream), label);
