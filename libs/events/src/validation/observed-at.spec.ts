@@ -7,6 +7,9 @@ describe('parseIsoTimestamp', () => {
     expect(parseIsoTimestamp('2026-03-02T09:15:16+02:00')?.iso).toBe('2026-03-02T07:15:16.000000Z');
     expect(parseIsoTimestamp('2026-07-10T19:10:27.171732939+0000')?.iso).toBe('2026-07-10T19:10:27.171732Z');
     expect(parseIsoTimestamp('2026-01-01T00:30:00.5+01:00')?.iso).toBe('2025-12-31T23:30:00.500000Z');
+    expect(parseIsoTimestamp('2026-03-02T09:15:16,123456Z')?.iso).toBe('2026-03-02T09:15:16.123456Z');
+    expect(parseIsoTimestamp('2026-03-02 09:15:16.123456z')?.iso).toBe('2026-03-02T09:15:16.123456Z');
+    expect(parseIsoTimestamp('2026-03-02T09:15:16.123456Z')?.iso).toBe('2026-03-02T09:15:16.123456Z');
     expect(parseIsoTimestamp('2026-03-02T09:15:16.1Z')?.epochMs).toBe(Date.UTC(2026, 2, 2, 9, 15, 16, 100));
   });
 

@@ -62,7 +62,13 @@ export function parseIsoTimestamp(text: string): NormalisedTime | undefined {
     Number(fraction.slice(0, 3).padEnd(3, '0')) -
     offsetMinutes * 60_000;
   // Agents send the canonical spelling already: return it as is, without re-formatting.
-  if (fraction.length === 6 && m[8] === 'Z' && year >= 1 && text.charCodeAt(10) === 84 /* T */) {
+  if (
+    fraction.length === 6 &&
+    m[8] === 'Z' &&
+    year >= 1 &&
+    text.charCodeAt(10) === 84 /* T */ &&
+    text.charCodeAt(19) === 46 /* . */
+  ) {
     return { iso: text, epochMs };
   }
   const iso = format(epochMs, Number(fraction.slice(0, 6).padEnd(6, '0')));
