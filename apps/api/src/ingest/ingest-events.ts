@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { SecurityEvent } from '@sandtrap/events';
 
 export interface BatchStored {
@@ -28,11 +28,12 @@ interface IngestEventMap {
 
 /**
  * What ingest tells the rest of the API after a batch: metrics and alert rules subscribe here,
- * so ingest never imports them. Listeners run synchronously after commit; they must not throw.
+ * so ingest never imports them. Listeners run synchronously after commit; one that throws is logged and skipped.
  */
 @Injectable()
 export class IngestEvents {
   private readonly emitter = new EventEmitter<IngestEventMap>();
+  private readonly logger = new Logger('ingest');
 
   constructor() {
     this.emitter.setMaxListeners(50);
@@ -49,10 +50,21 @@ export class IngestEvents {
   }
 
   batchStored(e: BatchStored): void {
-    this.emitter.emit('batchStored', e);
+    this.emit('batchStored', e);
   }
 
   batchFailed(e: BatchFailed): void {
-    this.emitter.emit('batchFailed', e);
+    this.emit('batchFailed', e);
+  }
+
+  /** The batch is already committed: a failing listener must not turn its 202 into a 500. */
+  private emit<K extends keyof IngestEventMap>(name: K, ...args: IngestEventMap[K]): void {
+    for (const listener of this.emitter.listeners(name) as Array<(...a: IngestEventMap[K]) => void>) {
+      try {
+        listener(...args);
+      } catch (error) {
+        this.logger.error(`an ${name} listener failed: ${(error as Error).message}`);
+      }
+    }
   }
 }
