@@ -131,6 +131,25 @@ describe.skipIf(skipReason !== undefined)('bpftrace seccomp sensor program on th
     });
   });
 
+  it('reports KILL_THREAD of the last thread as kill_process (the sensor cannot tell them apart)', async () => {
+    const run = await runProbe('kill-thread');
+    const killed = run.calls.find((c) => c.expected === 'kill_thread')!;
+    const events = await waitFor(
+      () => {
+        const found = eventsOf(pidsOf(run));
+        return found.length > 0 ? found : undefined;
+      },
+      10_000,
+      'the SIGSYS of KILL_THREAD',
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      action: 'kill_process',
+      process: { pid: killed.pid },
+      syscall: { name: 'getpgid' },
+    });
+  });
+
   it('reports a caught TRAP as trap', async () => {
     const run = await runProbe('trap', { repeat: 2 });
     const events = await waitFor(

@@ -36,6 +36,11 @@ describe('seccomp-probe', () => {
     expect(killed!.pid).not.toBe(pid);
   });
 
+  it('reports the SIGSYS of KILL_THREAD in a single-threaded child', async () => {
+    const { calls } = await runProbe('kill-thread');
+    expect(calls.find((c) => c.expected === 'kill_thread')).toMatchObject({ syscall: 'getpgid', signal: 31 });
+  });
+
   it('catches the SIGSYS in trap mode', async () => {
     const { calls } = await runProbe('trap');
     expect(calls.find((c) => c.expected === 'trap')).toMatchObject({ syscall: 'getsid', signal: 31 });

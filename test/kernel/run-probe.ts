@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { compileProbe } from './compile-probe.js';
 
 /** Modes of test/kernel/seccomp-probe.c; see the comment at the top of that file. */
-export type ProbeMode = 'allow' | 'log' | 'errno' | 'errno-thread' | 'errno-log' | 'kill' | 'trap';
+export type ProbeMode =
+  'allow' | 'log' | 'errno' | 'errno-thread' | 'errno-log' | 'kill' | 'kill-thread' | 'trap';
 
 /** One call the probe made, as it printed it. */
 export interface ProbeCall {
@@ -12,8 +13,8 @@ export interface ProbeCall {
   arch: string;
   syscall: string;
   nr: number;
-  /** The seccomp action the filter applies: allow | log | errno | kill_process | trap. */
-  expected: 'allow' | 'log' | 'errno' | 'kill_process' | 'trap';
+  /** The seccomp action the filter applies. */
+  expected: 'allow' | 'log' | 'errno' | 'kill_process' | 'kill_thread' | 'trap';
   ret: number;
   errno: number;
   signal: number;

@@ -8,6 +8,8 @@
  *   errno-thread  as errno, but the denied call is made from a second thread (tid != pid)
  *   errno-log  SECCOMP_RET_ERRNO|EPERM on uname with SECCOMP_FILTER_FLAG_LOG (audited)
  *   kill       SECCOMP_RET_KILL_PROCESS on getpgid, in a forked child (SIGSYS, audited)
+ *   kill-thread  SECCOMP_RET_KILL_THREAD on getpgid, in a forked single-threaded child: the last
+ *              thread, so the kernel kills the process with SIGSYS (audited with code=0x0)
  *   trap       SECCOMP_RET_TRAP on getsid; a SIGSYS handler catches it (not audited)
  *
  * Each mode also makes allowed calls (one that succeeds and one that fails with its own
@@ -16,7 +18,8 @@
  * Output: one JSON object per line and per call made, on stdout:
  *   {"mode":"errno","pid":1,"tid":1,"arch":"x86_64","syscall":"personality","nr":135,
  *    "expected":"errno","ret":-1,"errno":1,"signal":0}
- * `expected` is the seccomp action the filter applies (allow|log|errno|kill_process|trap).
+ * `expected` is the seccomp action the filter applies
+ * (allow|log|errno|kill_process|kill_thread|trap).
  * For kill the line is printed by the parent after waitpid: pid/tid are the child's, `signal`
  * is the signal that ended it (31, SIGSYS). For trap, `signal` is the SIGSYS the handler caught
  * and `nr` is checked against si_syscall.
@@ -151,7 +154,7 @@ static void on_sigsys(int signo, siginfo_t *info, void *context) {
   trapped_syscall = info->si_syscall;
 }
 
-static void run_kill(int repeat) {
+static void run_kill(int repeat, unsigned int action, const char *expected) {
   for (int i = 0; i < repeat; i++) {
     pid_t child = fork();
     if (child < 0) {
@@ -162,7 +165,7 @@ static void run_kill(int repeat) {
       /* No core file: KILL_PROCESS dumps core by default. */
       struct rlimit no_core = {0, 0};
       setrlimit(RLIMIT_CORE, &no_core);
-      install_filter(SYS_getpgid, SECCOMP_RET_KILL_PROCESS, 0);
+      install_filter(SYS_getpgid, action, 0);
       syscall(SYS_getpgid, 0);
       _exit(0); /* Not reached when the filter works. */
     }
@@ -172,7 +175,7 @@ static void run_kill(int repeat) {
       exit(2);
     }
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    report(child, child, "getpgid", SYS_getpgid, "kill_process", -1, 0, sig, sig == SIGSYS);
+    report(child, child, "getpgid", SYS_getpgid, expected, -1, 0, sig, sig == SIGSYS);
   }
 }
 
@@ -211,7 +214,7 @@ int main(int argc, char **argv) {
   int repeat = argc >= 2 ? parse_repeat(argc, argv) : -1;
   if (repeat < 0) {
     fprintf(stderr,
-            "usage: seccomp-probe allow|log|errno|errno-thread|errno-log|kill|trap [--repeat N]\n");
+            "usage: seccomp-probe allow|log|errno|errno-thread|errno-log|kill|kill-thread|trap [--repeat N]\n");
     return 2;
   }
   mode = argv[1];
@@ -259,7 +262,10 @@ int main(int argc, char **argv) {
     allowed_failing_call();
   } else if (strcmp(mode, "kill") == 0) {
     allowed_call();
-    run_kill(repeat);
+    run_kill(repeat, SECCOMP_RET_KILL_PROCESS, "kill_process");
+  } else if (strcmp(mode, "kill-thread") == 0) {
+    allowed_call();
+    run_kill(repeat, SECCOMP_RET_KILL_THREAD, "kill_thread");
   } else if (strcmp(mode, "trap") == 0) {
     allowed_call();
     run_trap(repeat);
