@@ -112,5 +112,10 @@ describe('the running app and its database', () => {
     expect(down.status).toBe(503);
     expect(down.body.error.code).toBe('unavailable');
     expect((await t.request.get('/healthz')).status).toBe(200);
+    // Other routes say the same: 503 with Retry-After, not a 500.
+    const list = await t.request.get('/v1/tokens').set('authorization', `Bearer ${t.adminToken}`);
+    expect(list.status).toBe(503);
+    expect(list.body.error.code).toBe('unavailable');
+    expect(list.headers['retry-after']).toBe('5');
   });
 });

@@ -39,8 +39,20 @@ describe('toErrorAnswer', () => {
   });
 
   it.each([
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    Object.assign(new Error('database "x" does not exist'), { code: '3D000' }),
+    Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+    new Error('timeout exceeded when trying to connect'),
+  ])('answers a database outage as 503 unavailable with Retry-After (%s)', (thrown) => {
+    const a = toErrorAnswer(thrown, 'r');
+    expect(a).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } }, unexpected: false });
+    expect(a.headers).toEqual({ 'retry-after': '5' });
+  });
+
+  it.each([
     new Error('secret detail at /x/y.ts:1'),
     new TypeError('x'),
+    Object.assign(new Error('duplicate key'), { code: '23505' }),
     'a string',
     null,
     { code: 'nonsense' },

@@ -71,6 +71,11 @@ export function toErrorAnswer(error: unknown, requestId: string): ErrorAnswer {
   if (error instanceof Error && typeof e.statusCode === 'number' && HTTP_CODES[e.statusCode]) {
     return answer(HTTP_CODES[e.statusCode], error.message);
   }
+  if (isDatabaseUnavailable(error)) {
+    const a = answer('unavailable', 'The database is not available; try again shortly');
+    a.headers = { 'retry-after': '5' };
+    return a;
+  }
   return {
     status: 500,
     body: { error: { code: 'internal', message: 'An unexpected error occurred', details: { requestId } } },
@@ -83,4 +88,26 @@ function fastifyMessage(code: string, message: string): string {
     return `The body is not valid JSON: ${message}`;
   }
   return message;
+}
+
+/** SQLSTATE classes and socket errors that mean "the database is not there", not "the request is wrong". */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300|3D000)$/;
+const UNAVAILABLE_SOCKET = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SOCKET.has(code)))
+    return true;
+  // pg-pool's own messages when it cannot hand out a connection.
+  return /timeout exceeded when trying to connect|Connection terminated|Cannot use a pool after calling end/.test(
+    error.message,
+  );
 }

@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   too_many_events: 413,
   unsupported_media_type: 415,
   unsupported_encoding: 415,
+  rate_limited: 429,
   internal: 500,
   unavailable: 503,
   ingest_unavailable: 503,
