@@ -17,13 +17,16 @@ export function detectTool(json: unknown): ToolName | undefined {
   ) {
     return 'falco';
   }
+  const protoTimestamp = asObject(object.timestamp)?.seconds !== undefined;
   if (
     typeof object.eventName === 'string' ||
-    (asObject(object.workload) !== undefined && 'timestamp' in object)
+    (asObject(object.workload) !== undefined && 'timestamp' in object) ||
+    (protoTimestamp && (typeof object.name === 'string' || typeof object.id === 'string'))
   ) {
     return 'tracee';
   }
-  if (typeof object.code === 'string' && ('syscall' in object || asObject(object.proc) !== undefined)) {
+  const seccompCode = typeof object.code === 'string' || typeof object.code_raw === 'number';
+  if (seccompCode && ('syscall' in object || asObject(object.proc) !== undefined)) {
     return 'inspektor-gadget';
   }
   return undefined;

@@ -96,6 +96,11 @@ describe('detectTool', () => {
     }
   });
 
+  it('recognises shapes without their usual markers', () => {
+    expect(detectTool({ timestamp: { seconds: '1', nanos: 0 }, name: 'sig', threat: {} })).toBe('tracee');
+    expect(detectTool({ proc: { comm: 'x' }, code_raw: 0, syscall: 'SYS_X' })).toBe('inspektor-gadget');
+  });
+
   it('returns undefined for anything else', () => {
     for (const value of [null, 1, 'falco', [], {}, { rule: 1 }, { code: 'log' }, { timestamp: 1 }]) {
       expect(detectTool(value)).toBeUndefined();
