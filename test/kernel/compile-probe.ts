@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ export function compileProbe(): Promise<string> {
 async function compile(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sandtrap-probe-'));
   const binary = join(dir, 'seccomp-probe');
+  // Each test process compiles its own copy; leave no trace in /tmp when it ends.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   try {
     await run('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', binary, PROBE_SOURCE, '-lpthread']);
   } catch (error) {
