@@ -62,5 +62,13 @@ describe('OpenAPI document', () => {
     const res = await t.request.get('/docs');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
+    // The UI's own assets are served too (no CDN).
+    const assets = [...res.text.matchAll(/(?:src|href)="([^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) {
+      // Resolved as a browser would, relative to /docs.
+      const url = new URL(asset, `${t.baseUrl}/docs`).pathname;
+      expect((await t.request.get(url)).status, url).toBe(200);
+    }
   });
 });
