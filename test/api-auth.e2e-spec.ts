@@ -58,6 +58,7 @@ const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'GET /v1/alert-rules': READERS,
   'POST /v1/alert-rules': OPERATORS,
   'GET /v1/alert-rules/{id}': READERS,
+  'PATCH /v1/alert-rules/{id}': OPERATORS,
   'DELETE /v1/alert-rules/{id}': OPERATORS,
   'GET /v1/alert-rules/{id}/deliveries': READERS,
 };

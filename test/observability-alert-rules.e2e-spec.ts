@@ -239,6 +239,43 @@ describe('/v1/alert-rules with webhook deliveries', () => {
     });
   });
 
+  it('pauses a rule with PATCH enabled=false, and validates changes', async () => {
+    const created = await createRule({
+      name: 'pausable',
+      match: { hosts: ['alert-host-5'] },
+      threshold: 1,
+      windowSeconds: 3600,
+      webhookUrl: `${receiver.url}/ok`,
+      webhookFormat: 'generic',
+    });
+    const id = (created.body as { id: string }).id;
+    const patch = (body: object, token = operator) =>
+      t.request.patch(`/v1/alert-rules/${id}`).set('authorization', `Bearer ${token}`).send(body);
+    const paused = await patch({ enabled: false, threshold: 3 });
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({
+      name: 'pausable',
+      enabled: false,
+      threshold: 3,
+      windowSeconds: 3600,
+    });
+    expect((await patch({ threshold: -1 })).status).toBe(400);
+    expect((await patch({ webhookUrl: 'javascript:alert(1)' })).status).toBe(400);
+    expect((await patch({ name: 'kills-in-prod' })).status).toBe(409);
+    expect((await patch({ enabled: true }, viewer)).status).toBe(403);
+    await ingest(kill('alert-host-5'), kill('alert-host-5'), kill('alert-host-5'));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await deliveries(id)).toEqual([]);
+    const audit = await t.request
+      .get('/v1/audit-log')
+      .query({ limit: 50 })
+      .set('authorization', `Bearer ${t.adminToken}`);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toContain('alert_rule.update');
+    expect(
+      (await t.request.delete(`/v1/alert-rules/${id}`).set('authorization', `Bearer ${operator}`)).status,
+    ).toBe(200);
+  });
+
   it('lists, reads and deletes rules; a deleted rule is gone with its deliveries', async () => {
     const list = await t.request.get('/v1/alert-rules').set('authorization', `Bearer ${viewer}`);
     expect(list.status).toBe(200);

@@ -119,6 +119,33 @@ export class AlertRuleRepository {
     return rows[0] ? toRule(rows[0]) : undefined;
   }
 
+  /**
+   * Undefined when the rule does not exist; throws Postgres' unique violation (23505) when the
+   * new name is taken.
+   */
+  async update(
+    id: string,
+    changes: Partial<Omit<NewAlertRule, 'createdBy'>>,
+  ): Promise<AlertRule | undefined> {
+    const columns: Array<[string, unknown, string]> = [
+      ['name', changes.name, ''],
+      ['match', changes.match === undefined ? undefined : JSON.stringify(changes.match), '::jsonb'],
+      ['threshold', changes.threshold, ''],
+      ['window_seconds', changes.windowSeconds, ''],
+      ['webhook_url', changes.webhookUrl, ''],
+      ['webhook_format', changes.webhookFormat, ''],
+      ['enabled', changes.enabled, ''],
+    ];
+    const set = columns.filter(([, v]) => v !== undefined);
+    if (set.length === 0) return this.get(id);
+    const { rows } = await this.pool.query<RuleRow>(
+      `UPDATE alert_rules SET ${set.map(([c, , cast], i) => `${c} = $${i + 2}${cast}`).join(', ')}
+        WHERE id = $1 RETURNING ${RULE_COLUMNS}`,
+      [id, ...set.map(([, v]) => v)],
+    );
+    return rows[0] ? toRule(rows[0]) : undefined;
+  }
+
   async delete(id: string): Promise<AlertRule | undefined> {
     const { rows } = await this.pool.query<RuleRow>(
       `DELETE FROM alert_rules WHERE id = $1 RETURNING ${RULE_COLUMNS}`,

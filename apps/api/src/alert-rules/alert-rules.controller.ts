@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { actorOf } from '../audit-log/audit-log.service.js';
 import type { AuthToken } from '../auth/auth-token.js';
@@ -9,6 +20,7 @@ import type { AlertRule } from './alert-rule.js';
 import type { AlertDelivery } from './alert-rule.repository.js';
 import { AlertRulesService } from './alert-rules.service.js';
 import { CreateAlertRuleDto } from './dto/create-alert-rule.dto.js';
+import { UpdateAlertRuleDto } from './dto/update-alert-rule.dto.js';
 
 function limitOf(raw: string | undefined): number {
   if (raw === undefined) return 50;
@@ -49,6 +61,18 @@ export class AlertRulesController {
   @ApiErrorResponses(400, 401, 403, 404)
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<AlertRule> {
     return this.rules.get(id);
+  }
+
+  @Patch(':id')
+  @Roles('operator')
+  @ApiOperation({ summary: 'Change an alert rule (any subset of its fields; enabled: false pauses it)' })
+  @ApiErrorResponses(400, 401, 403, 404, 409, 415)
+  update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateAlertRuleDto,
+    @CurrentToken() caller: AuthToken,
+  ): Promise<AlertRule> {
+    return this.rules.update(id, body, actorOf(caller));
   }
 
   @Delete(':id')

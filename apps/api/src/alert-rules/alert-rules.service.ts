@@ -7,6 +7,7 @@ import type { AlertRule } from './alert-rule.js';
 import { AlertRuleEvaluator } from './alert-rule.evaluator.js';
 import { AlertRuleRepository, type AlertDelivery } from './alert-rule.repository.js';
 import type { CreateAlertRuleDto } from './dto/create-alert-rule.dto.js';
+import type { UpdateAlertRuleDto } from './dto/update-alert-rule.dto.js';
 import { EvaluationQueue } from './evaluation-queue.js';
 import { DEFAULT_RETRY } from './webhook-sender.js';
 
@@ -80,6 +81,30 @@ export class AlertRulesService implements OnModuleInit, BeforeApplicationShutdow
   async get(id: string): Promise<AlertRule> {
     const rule = await this.repository.get(id);
     if (!rule) throw new NotFoundError('alert rule', id);
+    return rule;
+  }
+
+  async update(id: string, dto: UpdateAlertRuleDto, actor: string): Promise<AlertRule> {
+    const before = await this.get(id);
+    let rule: AlertRule | undefined;
+    try {
+      rule = await this.repository.update(id, { ...dto, ...(dto.match ? { match: { ...dto.match } } : {}) });
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        throw new DomainError('conflict', `An alert rule named "${dto.name}" exists`, { name: dto.name });
+      }
+      throw error;
+    }
+    if (!rule) throw new NotFoundError('alert rule', id);
+    this.evaluator.invalidate();
+    await this.auditLog.record({
+      actor,
+      action: 'alert_rule.update',
+      targetType: 'alert_rule',
+      targetId: id,
+      before,
+      after: rule,
+    });
     return rule;
   }
 
