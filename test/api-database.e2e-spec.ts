@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { DataSource } from 'typeorm';
+import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { dataSourceOptions, migrateUnderLock } from '@sandtrap/api';
 import { migrations } from '@sandtrap/migrations';
@@ -79,6 +79,32 @@ describe('migrations', () => {
         ]),
       );
       expect(names.filter((n) => /^(PK|FK|UQ|REL|CHK)_[0-9a-f]/.test(n))).toEqual([]);
+    } finally {
+      await source.destroy();
+    }
+  });
+});
+
+/** An entity that disagrees with the migrations (a column they do not create): drift to detect. */
+@Entity({ name: 'audit_log' })
+class DriftingAuditEntry {
+  @PrimaryColumn({ type: 'bigint' }) id!: string;
+  @Column({ type: 'text', name: 'not_in_any_migration' }) extra!: string;
+}
+
+describe('entity drift check', () => {
+  let db: TestDatabase;
+  afterAll(() => db?.drop());
+
+  it('sees an entity change that has no migration (so the app-wide check below can fail)', async () => {
+    db = await createTestDatabase();
+    const migrated = await new DataSource(dataSourceOptions(db.url)).initialize();
+    await migrateUnderLock(migrated);
+    await migrated.destroy();
+    const source = await new DataSource(dataSourceOptions(db.url, [DriftingAuditEntry])).initialize();
+    try {
+      const sql = await source.driver.createSchemaBuilder().log();
+      expect(sql.upQueries.map((q) => q.query).join('\n')).toContain('not_in_any_migration');
     } finally {
       await source.destroy();
     }
