@@ -11,6 +11,7 @@ import { createValidationPipe } from './common/validation.pipe.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { registerIngestBodyParser } from './ingest/ingest-body-parser.js';
+import { REQUEST_TIMEOUT_MS } from './rate-limit/request-timeout.js';
 import { setupOpenApi } from './openapi/openapi.setup.js';
 
 /** JSON bodies of ordinary routes; ingest routes read their (up to 16 MiB, maybe gzip) bodies themselves. */
@@ -44,6 +45,7 @@ export async function createApp(
     bodyLimit: JSON_BODY_LIMIT,
     genReqId: requestIdOf,
     return503OnClosing: true,
+    requestTimeout: REQUEST_TIMEOUT_MS,
   });
   const fastify = adapter.getInstance() as unknown as FastifyInstance;
   for (const register of CONTENT_TYPE_PARSERS) register(fastify);

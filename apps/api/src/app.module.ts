@@ -9,6 +9,7 @@ import { HostsModule } from './hosts/hosts.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PoliciesModule } from './policies/policies.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { ViolationsModule } from './violations/violations.module.js';
 
@@ -27,6 +28,7 @@ import { ViolationsModule } from './violations/violations.module.js';
     PoliciesModule,
     AssignmentsModule,
     AlertRulesModule,
+    RateLimitModule,
   ],
 })
 export class AppModule {}

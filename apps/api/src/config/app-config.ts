@@ -5,6 +5,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const port = z.coerce.number().int().min(0).max(65535);
 const days = z.coerce.number().int().min(1).max(36500);
+const rate = z.coerce.number().int().min(0).max(100_000_000);
 const optionalText = z
   .string()
   .optional()
@@ -28,6 +29,9 @@ const ENV_SCHEMA = z.object({
   SANDTRAP_METRICS_TOKEN: optionalText,
   SANDTRAP_LOCAL_AGENT: z.enum(['auto', 'on', 'off']).default('auto'),
   SANDTRAP_EMBEDDED_PG_PORT: port.default(5433),
+  // Requests per token per minute (0: unlimited); shippers (ingest, agent tokens) have their own.
+  SANDTRAP_RATE_LIMIT_PER_MINUTE: rate.default(6000),
+  SANDTRAP_INGEST_RATE_LIMIT_PER_MINUTE: rate.default(60000),
 });
 
 /** Never echoed back in an error: they hold credentials. */
@@ -47,6 +51,10 @@ export interface AppConfig {
   metricsToken?: string;
   localAgent: 'auto' | 'on' | 'off';
   embeddedPgPort: number;
+  /** Requests a minute per token (per IP without one); 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  /** The same for `ingest` and `agent` tokens, which ship events in bursts. */
+  ingestRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -82,5 +90,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     metricsToken: e.SANDTRAP_METRICS_TOKEN,
     localAgent: e.SANDTRAP_LOCAL_AGENT,
     embeddedPgPort: e.SANDTRAP_EMBEDDED_PG_PORT,
+    rateLimitPerMinute: e.SANDTRAP_RATE_LIMIT_PER_MINUTE,
+    ingestRateLimitPerMinute: e.SANDTRAP_INGEST_RATE_LIMIT_PER_MINUTE,
   };
 }
