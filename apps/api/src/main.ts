@@ -1,3 +1,4 @@
+import { launchLocalAgent } from './local-agent/local-agent.launcher.js';
 import { startServer } from './server.js';
 
 /**
@@ -6,6 +7,7 @@ import { startServer } from './server.js';
  */
 async function main(): Promise<void> {
   const server = await startServer(process.env);
+  await launchLocalAgent(server); // all-in-one: an agent for this host (SANDTRAP_LOCAL_AGENT)
   const stop = (signal: string) => {
     void server.close().then(
       () => process.exit(0),
