@@ -59,7 +59,7 @@ describe('container resolver', () => {
     process: pid === undefined ? undefined : { pid },
   });
 
-  it('caches per pid for the TTL, evicts the least recently used, and does not cache dead pids', () => {
+  it('caches per pid (dead ones too) for the TTL and evicts the least recently used', () => {
     let now = 0;
     const reads: number[] = [];
     const resolver = new ContainerResolver({
@@ -84,6 +84,9 @@ describe('container resolver', () => {
     resolver.resolve(1);
     expect(reads.at(-1)).toBe(1);
     expect(resolver.enrich(event(9)).container).toBeUndefined();
+    resolver.resolve(9);
+    expect(reads.filter((p) => p === 9)).toHaveLength(1);
+    now = 400;
     resolver.resolve(9);
     expect(reads.filter((p) => p === 9)).toHaveLength(2);
     expect(resolver.enrich(event()).container).toBeUndefined();

@@ -51,12 +51,11 @@ export class ContainerResolver {
     }
     const text = this.readCgroup(pid);
     const container = text === undefined ? undefined : containerFromCgroup(text);
-    // A process already gone is not cached: its pid may come back as someone else.
-    if (text !== undefined) {
-      this.cache.delete(pid);
-      this.cache.set(pid, { container, expires: now + this.ttlMs });
-      if (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
-    }
+    // A process already gone is cached too (for the same short TTL): bursts of events from dead
+    // pids would otherwise cost a failed open each, the agent's largest CPU cost in the bench.
+    this.cache.delete(pid);
+    this.cache.set(pid, { container, expires: now + this.ttlMs });
+    if (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
     return container;
   }
 

@@ -56,7 +56,8 @@ export class ServiceClient {
 
   /** Sends NDJSON lines gzipped; the whole-batch answer status is in the thrown error. */
   async ingest(lines: readonly string[]): Promise<IngestAnswer> {
-    const body = gzipSync(lines.join('\n') + '\n');
+    // Level 1: most of gzip's gain on NDJSON for a fraction of level 6's CPU.
+    const body = gzipSync(lines.join('\n') + '\n', { level: 1 });
     const answer = await this.call('POST', '/v1/ingest/events', body, {
       'content-type': 'application/x-ndjson',
       'content-encoding': 'gzip',

@@ -84,6 +84,8 @@ export class Spool {
   private droppedEvents = 0;
   private tornBytes = 0;
   private readonly waiters = new Set<() => void>();
+  /** Reused for every read: lines are copied out as strings, so it never escapes. */
+  private readBuffer: Buffer | undefined;
 
   constructor(private readonly options: SpoolOptions) {
     this.segmentBytes = options.segmentBytes ?? 8 << 20;
@@ -181,7 +183,8 @@ export class Spool {
         this.cursor = { segment: segment.id + 1, offset: 0 };
         continue;
       }
-      const chunk = Buffer.allocUnsafe(Math.min(remaining, READ_CHUNK_BYTES));
+      this.readBuffer ??= Buffer.allocUnsafe(READ_CHUNK_BYTES);
+      const chunk = this.readBuffer.subarray(0, Math.min(remaining, READ_CHUNK_BYTES));
       const fd = segment === this.current() ? this.writeFd : openSync(this.path(segment.id), 'r');
       try {
         readSync(fd, chunk, 0, chunk.length, this.cursor.offset);

@@ -1,0 +1,121 @@
+// Agent end to end: an audit.log of AGENT_BENCH_RECORDS SECCOMP records (default 1,000,000)
+// shipped by the real agent (apps/agent/dist) to the real API (apps/api/dist) on a scratch
+// database. Reports events/s until all are stored, agent peak RSS, and agent CPU scaled to
+// 10,000 events/s. Goals (DESIGN.md): RSS < 80 MB, CPU < 10% of one core per 10k ev/s.
+/* global fetch */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clearInterval, setInterval, setTimeout } from 'node:timers';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createBenchDatabase, startApi } from './ingest-api-server.js';
+
+const AGENT = fileURLToPath(new URL('../../apps/agent/dist/main.js', import.meta.url));
+const RECORDS = Number(process.env.AGENT_BENCH_RECORDS ?? 1_000_000);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function writeAuditLog(path, n) {
+  const out = createWriteStream(path);
+  const start = Math.floor(Date.now() / 1000) - 60;
+  for (let i = 0; i < n; i++) {
+    const stamp = `${start + Math.floor(i / 20_000)}.${String(i % 1000).padStart(3, '0')}:${i + 1}`;
+    const line =
+      `type=SECCOMP msg=audit(${stamp}): auid=1000 uid=1000 gid=1000 ses=2 subj=unconfined pid=${1000 + (i % 4000)} ` +
+      `comm="bench" exe="/usr/bin/bench" sig=0 arch=c000003e syscall=${i % 330} compat=0 ip=0x7f0000000001 code=0x50001\n`;
+    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((r) => out.end(r));
+}
+
+function procStat(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return { cpuSeconds: ticks / 100, rss: rss ? Number(rss[1]) * 1024 : 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+const db = await createBenchDatabase('agent_bench');
+const dir = mkdtempSync(join(tmpdir(), 'sandtrap-agent-bench-'));
+const api = await startApi(db.url);
+const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+let agent;
+try {
+  const log = join(dir, 'audit.log');
+  await writeAuditLog(log, RECORDS);
+  const created = await fetch(`${api.baseUrl}/v1/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'agent-bench', role: 'ingest' }),
+  });
+  const { token } = await created.json();
+  const config = join(dir, 'agent.yaml');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      server: { url: api.baseUrl, enrollToken: token },
+      host: { name: `agent-bench-${randomBytes(3).toString('hex')}` },
+      stateDir: join(dir, 'state'),
+      spool: { maxBytes: 4 * 1024 * 1024 * 1024 },
+      shipping: { batchSize: 5000, flushMs: 200 },
+      metrics: { enabled: false },
+      profiles: { enabled: false },
+      sources: { auditd: { enabled: true, path: log, fromStart: true } },
+    }),
+  );
+  const started = Date.now();
+  // AGENT_NODE_FLAGS: V8 flags for the agent only (e.g. --max-semi-space-size=2).
+  const flags = (process.env.AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  agent = spawn(process.execPath, [...flags, AGENT, '--config', config], {
+    env: { ...process.env, SANDTRAP_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let peakRss = 0;
+  let last;
+  const sampler = setInterval(() => {
+    const s = procStat(agent.pid);
+    if (s) {
+      last = s;
+      peakRss = Math.max(peakRss, s.rss);
+    }
+  }, 200);
+  let stored = 0;
+  while (stored < RECORDS) {
+    if (agent.exitCode !== null) throw new Error(`the agent exited with ${agent.exitCode}`);
+    if (Date.now() - started > 30 * 60_000) throw new Error(`timed out with ${stored} of ${RECORDS} stored`);
+    await sleep(500);
+    stored = Number((await pool.query('SELECT count(*) AS n FROM violations')).rows[0].n);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  clearInterval(sampler);
+  const cpu = procStat(agent.pid) ?? last;
+  const rate = RECORDS / seconds;
+  const cpuPer10k = (cpu.cpuSeconds / RECORDS) * 10_000 * 100;
+  console.log(
+    JSON.stringify({
+      bench: 'agent',
+      records: RECORDS,
+      stored,
+      seconds: Number(seconds.toFixed(1)),
+      eventsPerSecond: Math.round(rate),
+      agentPeakRssMb: Number((peakRss / 1048576).toFixed(1)),
+      agentCpuSeconds: cpu.cpuSeconds,
+      agentCpuPercentOfOneCorePer10kEventsPerSecond: Number(cpuPer10k.toFixed(1)),
+      apiPeakRssMb: Number((api.peakRss() / 1048576).toFixed(1)),
+    }),
+  );
+  if (stored !== RECORDS) process.exitCode = 1;
+} finally {
+  agent?.kill('SIGKILL');
+  await pool.end();
+  await api.stop();
+  await db.drop();
+  rmSync(dir, { recursive: true, force: true });
+}
