@@ -1,4 +1,4 @@
-import { TABLE_OF, isArch, type Arch } from './arch.js';
+import { TABLE_OF, isArch } from './arch.js';
 import { SYSCALL_TABLES } from './tables/syscall-tables.generated.js';
 
 /** x32 syscall numbers carry this bit; the x32 table is keyed with it. */
@@ -10,9 +10,12 @@ interface ArchTable {
   names: readonly string[];
 }
 
-const cache = new Map<Arch, ArchTable>();
+// Keyed by the name asked for (aliases included), so the hot path is one Map lookup.
+const cache = new Map<string, ArchTable>();
 
 function tableFor(arch: string): ArchTable | undefined {
+  const cached = cache.get(arch);
+  if (cached !== undefined) return cached;
   const key = isArch(arch) ? arch : TABLE_OF[arch];
   if (key === undefined) return undefined;
   let table = cache.get(key);
@@ -24,6 +27,7 @@ function tableFor(arch: string): ArchTable | undefined {
     table = { byNumber: new Map(rows), byName, names: [...byName.keys()].sort() };
     cache.set(key, table);
   }
+  cache.set(arch, table);
   return table;
 }
 

@@ -28,6 +28,27 @@ function observedAt(sec: number, msec: number): string {
   return `${cachedPrefix}${msec < 10 ? '00' : msec < 100 ? '0' : ''}${msec}000Z`;
 }
 
+// A stream carries few distinct arch and code values: remember their translations.
+const archCache = new Map<string, string | undefined>();
+const actionCache = new Map<string, ReturnType<typeof actionFromCode>>();
+const CACHE_MAX = 256;
+
+function cachedArch(hex: string): string | undefined {
+  if (archCache.has(hex)) return archCache.get(hex);
+  const arch = archFromAuditArch(hex);
+  if (archCache.size < CACHE_MAX) archCache.set(hex, arch);
+  return arch;
+}
+
+function cachedAction(code: string): ReturnType<typeof actionFromCode> {
+  let info = actionCache.get(code);
+  if (info === undefined) {
+    info = actionFromCode(code);
+    if (actionCache.size < CACHE_MAX) actionCache.set(code, info);
+  }
+  return info;
+}
+
 /** The audit stamp as it appears in `audit(SEC.MSEC:SERIAL)`. */
 export function auditStamp(record: AuditRecord): string {
   const m = record.msec;
@@ -58,7 +79,7 @@ export function seccompEvent(
   let action: SecurityEvent['action'];
   const details: Record<string, unknown> = {};
   if (f.code !== undefined) {
-    const info = actionFromCode(f.code);
+    const info = cachedAction(f.code);
     if (info === undefined) throw new AuditParseError('malformed_record', `code=${f.code} is not hex`);
     action = info.action;
     details.code = f.code;
@@ -72,7 +93,7 @@ export function seccompEvent(
   if (f.syscall === undefined) throw new AuditParseError('missing_field', 'SECCOMP record without syscall=');
   let arch: string | undefined;
   if (f.arch !== undefined) {
-    arch = archFromAuditArch(f.arch);
+    arch = cachedArch(f.arch);
     if (arch === undefined) details.auditArch = f.arch;
     // x32 shares x86_64's AUDIT_ARCH; its numbers carry bit 30.
     else if (arch === 'x86_64' && (f.syscall & X32_SYSCALL_BIT) !== 0) arch = 'x32';
