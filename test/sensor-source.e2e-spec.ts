@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -218,6 +218,30 @@ describe.skipIf(skipReason !== undefined)('agent bpf source on this kernel', () 
       await source.stop();
     }
   }, 60_000);
+
+  it('takes bpftrace down with the agent even when the agent is SIGKILLed', async () => {
+    // A stand-in agent: node running the built bpf-sensor-process with setpriv, as the source does.
+    const built = join(process.cwd(), 'apps/agent/dist/sources/bpf-sensor-process.js');
+    const script = `
+      const { BpfSensorProcess } = await import(${JSON.stringify(built)});
+      const sensor = new BpfSensorProcess({ bpftrace: 'bpftrace', setpriv: 'setpriv',
+        program: ${JSON.stringify(join(process.cwd(), 'apps/agent/bpf/seccomp-sensor.bt'))}, onLine() {} });
+      await sensor.ready;
+      console.log(sensor.pid);
+      setInterval(() => {}, 1000);`;
+    const agent = spawn('node', ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const bpftracePid = await new Promise<number>((resolve, reject) => {
+      agent.stdout.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
+      agent.once('exit', (code) =>
+        reject(new Error(`stand-in agent exited (${code}); is apps/agent built?`)),
+      );
+    });
+    expect(isAlive(bpftracePid)).toBe(true);
+    agent.kill('SIGKILL');
+    await waitFor(() => (isAlive(bpftracePid) ? undefined : true), 10_000, 'bpftrace to follow its parent');
+  });
 
   it('counts events lost when the spool refuses them', async () => {
     const ctx = await testContext(stateDir);

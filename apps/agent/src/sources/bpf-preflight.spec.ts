@@ -32,6 +32,8 @@ describe('checkBpfPreflight', () => {
       bpftrace: '/usr/bin/bpftrace',
       mountedTracefs: false,
     });
+    const withSetpriv = fakeHost({ findExecutable: async (name) => `/usr/bin/${name}` }).host;
+    await expect(checkBpfPreflight({}, withSetpriv)).resolves.toMatchObject({ setpriv: '/usr/bin/setpriv' });
     expect(mounts).toEqual([]);
   });
 

@@ -77,6 +77,8 @@ export interface BpfPreflightResult {
   bpftrace: string;
   /** True when this check mounted tracefs itself. */
   mountedTracefs: boolean;
+  /** util-linux setpriv, when present: lets bpftrace die with the agent. */
+  setpriv?: string;
 }
 
 /**
@@ -130,5 +132,5 @@ export async function checkBpfPreflight(
       `kernel BTF (${btf}) is missing: the kernel needs CONFIG_DEBUG_INFO_BTF`,
     );
   }
-  return { bpftrace, mountedTracefs };
+  return { bpftrace, mountedTracefs, setpriv: await host.findExecutable('setpriv') };
 }

@@ -15,6 +15,12 @@ export interface BpfSensorProcessOptions {
    * 1024 lost none. 512 (2 MiB per CPU) is the middle ground.
    */
   perfRingPages?: number;
+  /**
+   * setpriv (util-linux) to run bpftrace under `--pdeathsig SIGINT`, so bpftrace detaches when
+   * the agent dies, even by SIGKILL, instead of tracing on as an orphan. Without it, bpftrace is
+   * spawned directly and lives until its next write to the closed pipe.
+   */
+  setpriv?: string;
   onLine(line: string): void;
   onStderr?(line: string): void;
 }
@@ -35,7 +41,12 @@ export class BpfSensorProcess {
   private readonly stderrTail: string[] = [];
 
   constructor(options: BpfSensorProcessOptions) {
-    this.child = spawn(options.bpftrace, ['-f', 'json', options.program], {
+    const bpftraceArgs = ['-f', 'json', options.program];
+    const [command, args] = options.setpriv
+      ? [options.setpriv, ['--pdeathsig', 'SIGINT', '--', options.bpftrace, ...bpftraceArgs]]
+      : [options.bpftrace, bpftraceArgs];
+    // setpriv execs bpftrace: the child's pid is bpftrace's.
+    this.child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,

@@ -66,6 +66,7 @@ export class BpfSource implements Source {
   private adapter: BpfSensorAdapter | undefined;
   private process: BpfSensorProcess | undefined;
   private stopping = false;
+  private setpriv: string | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelayMs: number;
   private pending: Promise<SecurityEvent>[] = [];
@@ -97,7 +98,7 @@ export class BpfSource implements Source {
    * program's header for the blind spots). Throws BpfSensorUnavailableError when it cannot run.
    */
   async start(ctx: SourceContext): Promise<void> {
-    const { bpftrace } = await checkBpfPreflight({
+    const { bpftrace, setpriv } = await checkBpfPreflight({
       bpftrace: this.options.bpftrace,
       ...this.options.preflight,
     });
@@ -110,6 +111,7 @@ export class BpfSource implements Source {
       arch: this.options.arch ?? hostSyscallArch(),
     });
     try {
+      this.setpriv = setpriv;
       await this.launch(bpftrace);
     } catch (error) {
       throw new BpfSensorUnavailableError('BPFTRACE_FAILED', (error as Error).message);
@@ -139,6 +141,7 @@ export class BpfSource implements Source {
   private async launch(bpftrace: string): Promise<void> {
     const sensor = new BpfSensorProcess({
       bpftrace,
+      setpriv: this.setpriv,
       program: this.options.program ?? SENSOR_PROGRAM_PATH,
       onLine: (line) => this.onLine(line),
       onStderr: (line) => {
