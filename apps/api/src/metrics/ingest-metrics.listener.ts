@@ -1,6 +1,6 @@
 import type { BatchFailed, BatchStored } from '../ingest/ingest-events.js';
 import type { SandtrapMetrics } from './sandtrap-metrics.js';
-import type { ViolationSeriesLimiter } from './violation-series-limiter.js';
+import type { LimitedLabels, ViolationSeriesLimiter } from './violation-series-limiter.js';
 
 /** Reject reasons about the time window, not the content: everything else is a parse error. */
 const NOT_PARSE_ERRORS: ReadonlySet<string> = new Set(['too_old', 'in_future']);
@@ -30,10 +30,16 @@ export class IngestMetricsListener {
     m.batchDuration.observe({ source }, e.durationMs / 1000);
     m.dbWriteDuration.observe({ source }, e.dbMs / 1000);
 
+    // One inc per distinct series of the batch: prom-client hashes the labels on every call.
+    // The limiter answers the same object for the same label set, so identity groups them.
+    const series = new Map<LimitedLabels, number>();
     for (const event of e.events) {
-      const { labels, folded } = this.limiter.labelsFor(event);
-      m.violations.inc(labels);
-      for (const label of folded) m.violationSeriesFolded.inc({ label });
+      const limited = this.limiter.labelsFor(event);
+      series.set(limited, (series.get(limited) ?? 0) + 1);
+    }
+    for (const [{ labels, folded }, n] of series) {
+      m.violations.inc(labels, n);
+      for (const label of folded) m.violationSeriesFolded.inc({ label }, n);
     }
     m.violationSeries.set(this.limiter.seriesCount);
   }

@@ -9,6 +9,8 @@ export interface LimitedLabels {
   labels: ViolationLabels;
   /** Labels whose value was replaced by `other` to respect the cap. */
   folded: ViolationLabel[];
+  /** Identifies the series: equal keys, equal labels. */
+  key: string;
 }
 
 function labelValue(event: SecurityEvent, label: ViolationLabel): string {
@@ -38,6 +40,8 @@ function labelValue(event: SecurityEvent, label: ViolationLabel): string {
   }
 }
 
+const MEMO_LIMIT = 50_000;
+
 /** Labels with no natural bound: folded at the last step. */
 const UNBOUNDED: readonly ViolationLabel[] = ['syscall', 'host', 'container', 'pod', 'namespace', 'exe'];
 
@@ -51,6 +55,7 @@ const UNBOUNDED: readonly ViolationLabel[] = ['syscall', 'host', 'container', 'p
  */
 export class ViolationSeriesLimiter {
   private readonly seen = new Set<string>();
+  private readonly decided = new Map<string, LimitedLabels>();
   private readonly steps: ViolationLabel[][];
 
   constructor(
@@ -68,24 +73,33 @@ export class ViolationSeriesLimiter {
   }
 
   labelsFor(event: SecurityEvent): LimitedLabels {
+    let fullKey = '';
+    for (const l of this.labels) fullKey += `${labelValue(event, l)}\u0000`;
+    // A label set's outcome never changes once decided (the seen set only grows), so it is
+    // remembered; the memo is bounded because distinct label sets are what an attack multiplies.
+    const known = this.decided.get(fullKey);
+    if (known) return known;
     const full: ViolationLabels = {};
     for (const l of this.labels) full[l] = labelValue(event, l);
-    for (let i = 0; i < this.steps.length - 1; i++) {
+    let result: LimitedLabels | undefined;
+    for (let i = 0; i < this.steps.length - 1 && !result; i++) {
       const candidate = this.fold(full, this.steps[i]!);
-      if (this.seen.has(candidate.key) || this.seen.size < this.maxSeries) return this.keep(candidate);
+      if (this.seen.has(candidate.key) || this.seen.size < this.maxSeries) result = this.keep(candidate);
     }
-    return this.keep(this.fold(full, this.steps[this.steps.length - 1]!));
+    result ??= this.keep(this.fold(full, this.steps[this.steps.length - 1]!));
+    if (this.decided.size < MEMO_LIMIT) this.decided.set(fullKey, result);
+    return result;
   }
 
-  private fold(full: ViolationLabels, step: readonly ViolationLabel[]): LimitedLabels & { key: string } {
+  private fold(full: ViolationLabels, step: readonly ViolationLabel[]): LimitedLabels {
     const folded = step.filter((l) => full[l] !== FOLDED_VALUE);
     const labels: ViolationLabels = { ...full };
     for (const l of folded) labels[l] = FOLDED_VALUE;
     return { labels, folded, key: this.labels.map((l) => labels[l]).join('\u0000') };
   }
 
-  private keep(c: LimitedLabels & { key: string }): LimitedLabels {
+  private keep(c: LimitedLabels): LimitedLabels {
     this.seen.add(c.key);
-    return { labels: c.labels, folded: c.folded };
+    return c;
   }
 }
