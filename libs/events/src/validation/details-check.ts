@@ -1,4 +1,4 @@
-import { isPlainObject } from './field-checks.js';
+import { isPlainObject, LONE_SURROGATE, LONE_SURROGATE_MESSAGE } from './field-checks.js';
 import { pointerSegment, type FieldError } from './validation-error.js';
 
 export const DETAILS_MAX_DEPTH = 16;
@@ -20,7 +20,8 @@ export function checkDetails(value: Record<string, unknown>, pointer: string, er
     if (typeof node === 'string') {
       if (node.length > DETAILS_STRING_MAX_CHARS)
         return `strings must be at most ${DETAILS_STRING_MAX_CHARS} characters`;
-      return node.includes('\u0000') ? 'must not contain NUL (\\u0000)' : undefined;
+      if (node.includes('\u0000')) return 'must not contain NUL (\\u0000)';
+      return LONE_SURROGATE.test(node) ? LONE_SURROGATE_MESSAGE : undefined;
     }
     if (depth >= DETAILS_MAX_DEPTH) return `must be nested at most ${DETAILS_MAX_DEPTH} levels deep`;
     if (Array.isArray(node)) {
@@ -34,6 +35,8 @@ export function checkDetails(value: Record<string, unknown>, pointer: string, er
       for (const key of Object.keys(node)) {
         if (key.includes('\u0000'))
           return fail(`${at}/${pointerSegment(key)}`, 'key must not contain NUL (\\u0000)');
+        if (LONE_SURROGATE.test(key))
+          return fail(`${at}/${pointerSegment(key)}`, `key ${LONE_SURROGATE_MESSAGE}`);
         const problem = walk(node[key], `${at}/${pointerSegment(key)}`, depth + 1);
         if (problem !== undefined) return fail(`${at}/${pointerSegment(key)}`, problem);
       }

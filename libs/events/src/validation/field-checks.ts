@@ -3,6 +3,14 @@ import type { FieldError } from './validation-error.js';
 /** Longest free-text field accepted (comm, exe, cmdline, rule, ...). */
 export const STRING_MAX_CHARS = 4096;
 
+/**
+ * Half of a UTF-16 surrogate pair on its own: not Unicode, so it cannot be UTF-8 text. jsonb
+ * refuses it (the whole batch would fail, again on every resend) and text columns would store
+ * U+FFFD instead of what was sent.
+ */
+export const LONE_SURROGATE = /\p{Cs}/u;
+export const LONE_SURROGATE_MESSAGE = 'must be valid Unicode (a lone UTF-16 surrogate is not)';
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -38,6 +46,10 @@ export function checkString(
   }
   if (value.includes('\u0000')) {
     errors.push({ pointer, message: 'must not contain NUL (\\u0000)' });
+    return undefined;
+  }
+  if (LONE_SURROGATE.test(value)) {
+    errors.push({ pointer, message: LONE_SURROGATE_MESSAGE });
     return undefined;
   }
   return value;
