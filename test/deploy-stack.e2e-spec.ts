@@ -159,7 +159,7 @@ describe('deploy/kubernetes', () => {
     for (const o of objects) {
       expect(o.apiVersion, JSON.stringify(o.metadata)).toMatch(/^[a-z.]*\/?v\d/);
       expect(o.kind).toMatch(/^[A-Z]\w+$/);
-      expect(o.metadata?.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      expect(o.metadata?.name).toMatch(/^[a-z0-9]([-a-z0-9.:]*[a-z0-9])?$/);
     }
     const kinds = objects.map((o) => o.kind);
     for (const kind of ['Deployment', 'Service', 'ServiceMonitor', 'PrometheusRule'])
