@@ -12,12 +12,14 @@ describe('POST /v1/ingest/events', () => {
   let db: pg.Pool;
   let ingestToken: string;
   const stored: BatchStored[] = [];
+  const failed: string[] = [];
 
   beforeAll(async () => {
     t = await startTestApp();
     db = new pg.Pool({ connectionString: t.databaseUrl, max: 2 });
     ingestToken = await t.tokenFor('ingest');
     t.app.get(IngestEvents).onBatchStored((e) => stored.push(e));
+    t.app.get(IngestEvents).onBatchFailed((e) => failed.push(`${e.source}: ${e.error.message}`));
   });
   afterAll(async () => {
     await db?.end();
@@ -182,10 +184,11 @@ describe('POST /v1/ingest/events', () => {
     );
     const before = await count();
     const rollupBefore = (await db.query('SELECT sum(count)::int AS n FROM violation_counts')).rows[0].n;
-    const failed = await post(ndjson(events));
-    expect(failed.status).toBe(503);
-    expect(failed.headers['retry-after']).toMatch(/^\d+$/);
-    expect(failed.body.error.code).toBe('ingest_unavailable');
+    const refused = await post(ndjson(events));
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.body.error.code).toBe('ingest_unavailable');
+    expect(failed).toEqual([expect.stringContaining('disk on fire')]);
     expect(await count()).toBe(before);
     expect((await db.query('SELECT sum(count)::int AS n FROM violation_counts')).rows[0].n).toBe(
       rollupBefore,
