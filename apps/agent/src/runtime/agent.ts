@@ -56,7 +56,7 @@ export class Agent {
     this.shipper = new Shipper(spool, client, this.health, this.log, this.config.shipping);
     this.shipper.start();
 
-    for (const source of await createSources(this.config)) {
+    for (const source of createSources(this.config)) {
       const ctx = this.contextFor(source.name, enrollment.hostname, identity.bootId);
       try {
         await source.start(ctx);

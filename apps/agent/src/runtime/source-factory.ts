@@ -1,15 +1,13 @@
 import type { AgentConfig } from '../config/agent-config.js';
 import { AuditdSource } from '../sources/auditd.source.js';
+import { BpfSource } from '../sources/bpf.source.js';
 import { JournaldSource } from '../sources/journald.source.js';
 import { KmsgSource } from '../sources/kmsg.source.js';
 import type { Source } from '../sources/source.js';
 import { ToolFileSource } from '../sources/tool-file.source.js';
 
-/** The sensor engineer's module; loaded by path so the agent builds before it exists. */
-const BPF_SOURCE_MODULE = '../sources/bpf.source.js';
-
-/** Builds the enabled sources. `bpf` is expected to export `BpfSource` (a no-arg Source class). */
-export async function createSources(config: AgentConfig): Promise<Source[]> {
+/** Builds the enabled sources (a source that cannot run here fails its own start, not this). */
+export function createSources(config: AgentConfig): Source[] {
   const s = config.sources;
   const sources: Source[] = [];
   if (s.kmsg.enabled) sources.push(new KmsgSource());
@@ -24,9 +22,6 @@ export async function createSources(config: AgentConfig): Promise<Source[]> {
     if (entry.enabled && entry.path)
       sources.push(new ToolFileSource({ tool, path: entry.path, fromStart: entry.fromStart }));
   }
-  if (s.bpf.enabled) {
-    const module = (await import(BPF_SOURCE_MODULE)) as { BpfSource: new () => Source };
-    sources.push(new module.BpfSource());
-  }
+  if (s.bpf.enabled) sources.push(new BpfSource());
   return sources;
 }
