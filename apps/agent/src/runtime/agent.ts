@@ -2,6 +2,7 @@ import { serializeSecurityEvent } from '@sandtrap/events';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent-config.js';
 import { ContainerResolver } from '../enrich/container-resolver.js';
@@ -16,6 +17,14 @@ import { AGENT_VERSION, ensureEnrolled } from './enrollment.js';
 import { readHostIdentity } from './host-identity.js';
 import { createSources } from './source-factory.js';
 
+const PACED_SOURCES: ReadonlySet<string> = new Set([
+  'auditd',
+  'tetragon',
+  'falco',
+  'tracee',
+  'inspektor-gadget',
+]);
+
 /** Sources -> enrich -> spool (fsync) -> shipper, plus heartbeat, policy sync and /metrics. */
 export class Agent {
   readonly health = new AgentHealth();
@@ -26,11 +35,15 @@ export class Agent {
   private timers: NodeJS.Timeout[] = [];
   private metricsServer: Server | undefined;
   private readonly containers = new ContainerResolver();
+  /** Spooled events past which file-backed sources wait for the shipper. */
+  private readonly highWater: number;
 
   constructor(
     private readonly config: AgentConfig,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.highWater = config.shipping.batchSize * 10;
+  }
 
   async start(): Promise<void> {
     const identity = readHostIdentity(this.config.host.name);
@@ -98,14 +111,22 @@ export class Agent {
       stateDir,
       signal: this.abort.signal,
       log: this.log.child({ source: name }),
-      emit: (batch: SourceBatch) => {
+      emit: async (batch: SourceBatch) => {
+        // Sources that read a file can wait: the file keeps what is not read yet, so a long
+        // backlog stays there instead of racing through memory into the spool.
+        while (
+          PACED_SOURCES.has(name) &&
+          this.spool!.stats().depth > this.highWater &&
+          !this.abort.signal.aborted
+        ) {
+          await sleep(50);
+        }
         const lines = batch.events.map((event) => serializeSecurityEvent(this.containers.enrich(event)));
         this.spool!.append(lines);
         counters.read += lines.length;
         counters.lost += batch.lost ?? 0;
         this.health.eventsRead += lines.length;
         this.health.lostKernelRecords += batch.lost ?? 0;
-        return Promise.resolve();
       },
     };
   }
