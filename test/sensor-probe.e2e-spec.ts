@@ -61,6 +61,9 @@ describe('seccomp-probe', () => {
       ['errno', '--repeat', 'x'],
       ['errno', '--repeat', '0'],
       ['errno', '--nope', '1'],
+      ['errno', '--repeat', '1', '--repeat', '2'],
+      ['errno', '--linger-ms'],
+      ['errno', '--linger-ms', '-1'],
     ]) {
       await expect(run(binary, args)).rejects.toMatchObject({ code: 2 });
     }

@@ -114,8 +114,12 @@ describe.skipIf(skipReason !== undefined)('agent bpf source on this kernel', () 
     await source.start(ctx);
     try {
       const probe = await compileProbe();
-      // The shell joins the cgroup, then becomes the probe (same pid).
-      const { stdout } = await run('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec ${probe} errno`]);
+      // The shell joins the cgroup, then becomes the probe (same pid), which lives on after the
+      // denial as a real process would: the container is read from /proc/<pid>/cgroup.
+      const { stdout } = await run('sh', [
+        '-c',
+        `echo $$ > ${cgroup}/cgroup.procs && exec ${probe} errno --linger-ms 3000`,
+      ]);
       const pid = (JSON.parse(stdout.split('\n')[0]!) as { pid: number }).pid;
       const event = await waitFor(
         () => ctx.events().find((e) => e.process?.pid === pid),

@@ -1,7 +1,7 @@
 /*
  * seccomp-probe: makes real seccomp events on this kernel for the kernel test suites.
  *
- * Usage: seccomp-probe MODE [--repeat N]
+ * Usage: seccomp-probe MODE [--repeat N] [--linger-ms MS]
  *   allow      no filter; calls the probe syscalls (baseline, nothing should be reported)
  *   log        SECCOMP_RET_LOG on getppid (audited, the call still runs)
  *   errno      SECCOMP_RET_ERRNO|EPERM on personality, no LOG flag (never audited)
@@ -200,21 +200,34 @@ static void run_trap(int repeat) {
   }
 }
 
-static int parse_repeat(int argc, char **argv) {
-  if (argc == 2) return 1;
-  if (argc == 4 && strcmp(argv[2], "--repeat") == 0) {
+/* Parses "--repeat N" and "--linger-ms N" (each at most once, any order); -1 on garbage. */
+static int parse_options(int argc, char **argv, int *repeat, int *linger_ms) {
+  *repeat = 1;
+  *linger_ms = 0;
+  int seen_repeat = 0, seen_linger = 0;
+  for (int i = 2; i < argc; i += 2) {
+    if (i + 1 >= argc) return -1;
     char *end = NULL;
-    long n = strtol(argv[3], &end, 10);
-    if (end != argv[3] && *end == '\0' && n >= 1 && n <= 1000000) return (int)n;
+    long n = strtol(argv[i + 1], &end, 10);
+    if (end == argv[i + 1] || *end != '\0') return -1;
+    if (strcmp(argv[i], "--repeat") == 0 && !seen_repeat && n >= 1 && n <= 1000000) {
+      *repeat = (int)n;
+      seen_repeat = 1;
+    } else if (strcmp(argv[i], "--linger-ms") == 0 && !seen_linger && n >= 0 && n <= 600000) {
+      *linger_ms = (int)n;
+      seen_linger = 1;
+    } else {
+      return -1;
+    }
   }
-  return -1;
+  return 0;
 }
 
 int main(int argc, char **argv) {
-  int repeat = argc >= 2 ? parse_repeat(argc, argv) : -1;
-  if (repeat < 0) {
+  int repeat = 1, linger_ms = 0;
+  if (argc < 2 || parse_options(argc, argv, &repeat, &linger_ms) != 0) {
     fprintf(stderr,
-            "usage: seccomp-probe allow|log|errno|errno-thread|errno-log|kill|kill-thread|trap [--repeat N]\n");
+            "usage: seccomp-probe allow|log|errno|errno-thread|errno-log|kill|kill-thread|trap [--repeat N] [--linger-ms MS]\n");
     return 2;
   }
   mode = argv[1];
@@ -276,5 +289,7 @@ int main(int argc, char **argv) {
 
   printf("{\"mode\":\"%s\",\"done\":true,\"calls\":%d}\n", mode, calls);
   fflush(stdout);
+  /* Stay alive a while, like a real process that carries on after a denial (its /proc stays). */
+  if (linger_ms > 0) usleep((useconds_t)linger_ms * 1000);
   return failures == 0 ? 0 : 1;
 }
