@@ -12,7 +12,7 @@ export const FUZZ_SEED = process.env.FUZZ_SEED
     ? Math.floor(Math.random() * 2 ** 31)
     : 20261129;
 /** The number of targets that share FUZZ_SECONDS. */
-const TARGETS = 9;
+const TARGETS = 13;
 
 /** fast-check parameters of one target: bounded by time, and by runs when short. */
 export function fuzzParameters(shortRuns: number, shortMs = 2000) {
