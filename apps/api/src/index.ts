@@ -11,3 +11,4 @@ export { OPENAPI_JSON_PATH } from './openapi/openapi.setup.js';
 export { dataSourceOptions, migrateUnderLock, MIGRATION_LOCK_KEY } from './database/schema-migrator.js';
 export { IngestEvents, type BatchStored, type BatchFailed } from './ingest/ingest-events.js';
 export { AssignmentsService } from './assignments/assignments.service.js';
+export { PartitionMaintenance, type MaintenanceReport } from './partitions/partition-maintenance.service.js';
