@@ -38,7 +38,7 @@ describe('OpenAPI document', () => {
       }
       expect(op.security, key).toEqual([{ bearer: [] }]);
       expect(op['x-sandtrap-roles']?.length, key).toBeGreaterThan(0);
-      for (const status of ['401', '403']) {
+      for (const status of ['401', '403', '429']) {
         expect(op.responses[status]?.content?.['application/json']?.schema?.$ref, `${key} ${status}`).toBe(
           '#/components/schemas/ErrorBodyDto',
         );

@@ -41,6 +41,11 @@ export function documentAccess(document: OpenAPIObject): OpenAPIObject {
         op['x-sandtrap-roles'] ??= ['admin'];
         op.responses['401'] ??= { description: 'No valid bearer token', content: ERROR_CONTENT };
         op.responses['403'] ??= { description: 'The token lacks the role', content: ERROR_CONTENT };
+        op.responses['429'] ??= {
+          description: 'Rate limit of this token reached: retry after the Retry-After header',
+          headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
+          content: ERROR_CONTENT,
+        };
       }
       op.responses.default ??= {
         description: 'Any other error, in the one error shape',
