@@ -197,3 +197,32 @@ describe('AuditStreamParser', () => {
     ]);
   });
 });
+
+describe('values SecurityEvent cannot hold', () => {
+  const parse = (line: string) => {
+    const parser = new AuditStreamParser({ host: 'h', bootId: 'b' });
+    const out = [...parser.push(line, 1, 0), ...parser.flush()];
+    const event = out.find((o) => o.type === 'event');
+    if (event?.type !== 'event') throw new Error(`no event: ${JSON.stringify(out)}`);
+    return event.event;
+  };
+
+  it('replaces NUL with U+FFFD in strings and raw', () => {
+    const e = parse(
+      'type=SECCOMP msg=audit(1764400600.123:42): pid=1 comm="ab" exe=x\u0000y sig=0 arch=c000003e syscall=39 compat=0 ip=0x0 code=0x7ffc0000',
+    );
+    expect(e.process?.exe).toBe('x\ufffdy');
+    expect(e.raw).not.toContain('\u0000');
+  });
+
+  it('leaves out ids past 32 bits and keeps an impossible signal and a negative syscall in details', () => {
+    const e = parse(
+      'type=SECCOMP msg=audit(1764400123.456:8812): auid=42949672934 uid=1000 gid=1000 ses=3 pid=4242 comm="curl" exe="/usr/bin/curl" sig=3131 arch=c000003e syscall=-1 compat=0 ip=0x7f code=0x80000000',
+    );
+    expect(e.process).toMatchObject({ uid: 1000, gid: 1000, ses: 3, pid: 4242 });
+    expect(e.process?.auid).toBeUndefined();
+    expect(e.signal).toBeUndefined();
+    expect(e.details).toMatchObject({ sig: 3131, syscallNr: -1 });
+    expect(e.syscall?.nr).toBeUndefined();
+  });
+});

@@ -10,6 +10,22 @@ import { AuditParseError } from '../audit-error.js';
 import type { AuditRecord, AuditSource, SiblingFields } from '../record/audit-record.js';
 
 const UNSET_ID = 4294967295;
+const PID_MAX = 2147483647;
+const SIGNAL_MAX = 128;
+
+/** An id as SecurityEvent holds it: unset (4294967295) and impossible values are left out. */
+function auditId(v: number | undefined): number | undefined {
+  return v !== undefined && v >= 0 && v < UNSET_ID ? v : undefined;
+}
+
+function bounded(v: number | undefined, min: number, max: number): number | undefined {
+  return v !== undefined && v >= min && v <= max ? v : undefined;
+}
+
+/** Postgres text cannot hold NUL: a corrupt or hostile line's NULs become U+FFFD. */
+function noNul(v: string | undefined): string | undefined {
+  return v === undefined || v.indexOf('\u0000') < 0 ? v : v.replaceAll('\u0000', '\ufffd');
+}
 
 export interface EventDefaults {
   host?: string;
@@ -69,7 +85,7 @@ export function seccompEvent(
   defaults: EventDefaults,
 ): SecurityEvent {
   const f = record.seccomp ?? {};
-  const host = record.host ?? defaults.host;
+  const host = noNul(record.host ?? defaults.host);
   if (host === undefined || host.length === 0) {
     throw new AuditParseError(
       'no_host',
@@ -99,35 +115,39 @@ export function seccompEvent(
     else if (arch === 'x86_64' && (f.syscall & X32_SYSCALL_BIT) !== 0) arch = 'x32';
   }
   const name = arch === undefined ? undefined : resolveSyscall(arch, f.syscall);
-  const syscall: NonNullable<SecurityEvent['syscall']> = { arch, nr: f.syscall, name, compat: f.compat };
+  // A negative number (the kernel logs -1 for some) is kept in details: SecurityEvent numbers are unsigned.
+  const nr = f.syscall >= 0 && f.syscall <= UNSET_ID ? f.syscall : undefined;
+  if (nr === undefined) details.syscallNr = f.syscall;
+  const syscall: NonNullable<SecurityEvent['syscall']> = { arch, nr, name, compat: f.compat };
 
   let signal: SecurityEvent['signal'];
-  if (f.sig !== undefined && f.sig !== 0) {
+  if (f.sig !== undefined && f.sig !== 0 && bounded(f.sig, 1, SIGNAL_MAX) === undefined) details.sig = f.sig;
+  else if (f.sig !== undefined && f.sig !== 0) {
     // MIPS numbers SIGSYS 12.
     const sigName = arch?.startsWith('mips') && f.sig === 12 ? 'SIGSYS' : signalName(f.sig);
     signal = sigName === undefined ? { nr: f.sig } : { nr: f.sig, name: sigName };
   }
 
   const process: NonNullable<SecurityEvent['process']> = {
-    pid: f.pid,
-    ppid: sibling?.ppid,
-    uid: f.uid === UNSET_ID ? undefined : f.uid,
-    gid: f.gid === UNSET_ID ? undefined : f.gid,
-    auid: f.auid === UNSET_ID ? undefined : f.auid,
-    ses: f.ses === UNSET_ID ? undefined : f.ses,
-    comm: f.comm,
-    exe: typeof f.exe === 'string' ? f.exe : undefined,
-    cmdline: sibling?.cmdline,
+    pid: bounded(f.pid, 0, PID_MAX),
+    ppid: bounded(sibling?.ppid, 0, PID_MAX),
+    uid: auditId(f.uid),
+    gid: auditId(f.gid),
+    auid: auditId(f.auid),
+    ses: auditId(f.ses),
+    comm: noNul(f.comm),
+    exe: typeof f.exe === 'string' ? noNul(f.exe) : undefined,
+    cmdline: noNul(sibling?.cmdline),
   };
   if (f.exe === null) details.exe = '(null)';
 
   if (f.ip !== undefined) details.ip = f.ip;
-  if (f.subj !== undefined && f.subj !== '?') details.subj = f.subj;
-  if (f.reason !== undefined) details.reason = f.reason;
-  if (sibling?.cwd !== undefined) details.cwd = sibling.cwd;
-  if (sibling?.key !== undefined) details.auditKey = sibling.key;
+  if (f.subj !== undefined && f.subj !== '?') details.subj = noNul(f.subj);
+  if (f.reason !== undefined) details.reason = noNul(f.reason);
+  if (sibling?.cwd !== undefined) details.cwd = noNul(sibling.cwd);
+  if (sibling?.key !== undefined) details.auditKey = noNul(sibling.key);
   if (sibling?.exit !== undefined) details.exit = sibling.exit;
-  const bootId = record.bootId ?? defaults.bootId;
+  const bootId = noNul(record.bootId ?? defaults.bootId);
   // Keys in the wire order of DESIGN.md; undefined ones are left out of the JSON.
   return {
     eventKey: `${bootId ?? 'boot-unknown'}:${auditStamp(record)}`,
@@ -137,12 +157,12 @@ export function seccompEvent(
     source: defaults.source ?? record.source,
     kind: 'seccomp',
     process,
-    container: sibling?.containerId === undefined ? undefined : { id: sibling.containerId },
+    container: sibling?.containerId === undefined ? undefined : { id: noNul(sibling.containerId) },
     syscall,
     action,
     signal,
     blocked: isBlockingAction(action),
     details,
-    raw: boundRaw(raw),
+    raw: noNul(boundRaw(raw)),
   };
 }
