@@ -107,8 +107,7 @@ describe.skipIf(skipReason !== undefined)('agent auditd source on this kernel', 
     if (before && before.pid === 0) {
       const pid = auditStatus().pid;
       if (pid > 0) {
-        // This auditctl has no --signal stop; SIGTERM is auditd's documented clean stop.
-        process.kill(pid, 'SIGTERM');
+        execFileSync('auditctl', ['--signal', 'stop']);
         await until('auditd stopped', async () => (auditStatus().pid === 0 ? true : undefined), 20_000).catch(
           () => process.kill(pid, 'SIGKILL'),
         );
