@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { holdKernelLock } from './kernel/kernel-lock.js';
 import { AgentProcess, ADMIN, freePort, Service, until } from './agent-support.js';
 import { runProbe, type ProbeCall } from './kernel/run-probe.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -126,6 +125,3 @@ describe.skipIf(skipReason !== undefined)('agent kmsg source on this kernel', ()
     expect(stored.some((r) => silentPids.has(r.pid))).toBe(false);
   }, 90_000);
 });
-
-// Never overlap the other kernel suites (auditd takes the records from /dev/kmsg).
-holdKernelLock();

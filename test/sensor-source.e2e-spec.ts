@@ -7,7 +7,6 @@ import { promisify } from 'node:util';
 import type { SecurityEvent } from '@sandtrap/events';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { holdKernelLock } from './kernel/kernel-lock.js';
 // The kernel suite drives the agent's bpf source itself; test/ is not an app.
 // eslint-disable-next-line no-restricted-imports
 import { BpfSource } from '../apps/agent/src/sources/bpf.source.js';
@@ -292,6 +291,3 @@ async function exists(path: string): Promise<boolean> {
     () => false,
   );
 }
-
-// Never overlap the other kernel suites (auditd takes the records from /dev/kmsg).
-holdKernelLock();
