@@ -3,6 +3,7 @@ import { alertPayload } from './alert-payload.js';
 import { eventMayMatch, type AlertRule } from './alert-rule.js';
 import type { AlertRuleRepository } from './alert-rule.repository.js';
 import { sendWebhook, type WebhookRetryPolicy } from './webhook-sender.js';
+import type { DeniedNetworks } from './webhook-target.js';
 
 const RULE_CACHE_MS = 5000;
 const EVENTS_PER_DELIVERY = 20;
@@ -18,6 +19,7 @@ export class AlertRuleEvaluator {
   constructor(
     private readonly repository: AlertRuleRepository,
     private readonly retry: WebhookRetryPolicy,
+    private readonly denied: DeniedNetworks,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -37,8 +39,12 @@ export class AlertRuleEvaluator {
       const payload = alertPayload({ rule, count, firedAt: new Date(now), events: latest });
       const deliveryId = await this.repository.startDelivery(rule.id, dedupKey, count, payload);
       if (deliveryId === undefined) continue;
-      const final = await sendWebhook(rule.webhookUrl, payload, this.retry, (o) =>
-        this.repository.recordAttempt(deliveryId, { status: 'sending', ...o }),
+      const final = await sendWebhook(
+        rule.webhookUrl,
+        payload,
+        this.retry,
+        (o) => this.repository.recordAttempt(deliveryId, { status: 'sending', ...o }),
+        this.denied,
       );
       await this.repository.recordAttempt(deliveryId, {
         ...final,

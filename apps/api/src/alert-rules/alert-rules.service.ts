@@ -1,7 +1,15 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AuditLogService } from '../audit-log/audit-log.service.js';
-import { DomainError, NotFoundError } from '../common/domain-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { DomainError, NotFoundError, ValidationFailedError } from '../common/domain-error.js';
 import { IngestEvents } from '../ingest/ingest-events.js';
 import type { AlertRule } from './alert-rule.js';
 import { AlertRuleEvaluator } from './alert-rule.evaluator.js';
@@ -10,6 +18,7 @@ import type { CreateAlertRuleDto } from './dto/create-alert-rule.dto.js';
 import type { UpdateAlertRuleDto } from './dto/update-alert-rule.dto.js';
 import { EvaluationQueue } from './evaluation-queue.js';
 import { DEFAULT_RETRY } from './webhook-sender.js';
+import { isDenied, literalAddress, type DeniedNetworks } from './webhook-target.js';
 
 const logger = new Logger('AlertRules');
 
@@ -19,13 +28,16 @@ export class AlertRulesService implements OnModuleInit, BeforeApplicationShutdow
   // Off the ingest request: webhooks may take seconds with retries.
   private readonly queue: EvaluationQueue;
   private unsubscribe: (() => void) | undefined;
+  private readonly denied: DeniedNetworks;
 
   constructor(
     private readonly repository: AlertRuleRepository,
     private readonly auditLog: AuditLogService,
     private readonly moduleRef: ModuleRef,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.evaluator = new AlertRuleEvaluator(repository, DEFAULT_RETRY);
+    this.denied = config.webhookDeniedNetworks;
+    this.evaluator = new AlertRuleEvaluator(repository, DEFAULT_RETRY, this.denied);
     this.queue = new EvaluationQueue(
       (events) => this.evaluator.evaluate(events),
       (error) => logger.error(`Alert rule evaluation failed: ${(error as Error).message}`),
@@ -51,6 +63,7 @@ export class AlertRulesService implements OnModuleInit, BeforeApplicationShutdow
   }
 
   async create(dto: CreateAlertRuleDto, actor: string): Promise<AlertRule> {
+    this.checkWebhookTarget(dto.webhookUrl);
     const rule = await this.repository.create({
       name: dto.name,
       match: { ...dto.match },
@@ -85,6 +98,7 @@ export class AlertRulesService implements OnModuleInit, BeforeApplicationShutdow
   }
 
   async update(id: string, dto: UpdateAlertRuleDto, actor: string): Promise<AlertRule> {
+    if (dto.webhookUrl !== undefined) this.checkWebhookTarget(dto.webhookUrl);
     const before = await this.get(id);
     let rule: AlertRule | undefined;
     try {
@@ -120,6 +134,22 @@ export class AlertRulesService implements OnModuleInit, BeforeApplicationShutdow
       before: rule,
     });
     return rule;
+  }
+
+  /**
+   * Refuses an address literal inside a denied network at once; a name is checked on every
+   * delivery, against what it resolves to then.
+   */
+  private checkWebhookTarget(url: string): void {
+    const address = literalAddress(new URL(url));
+    if (address !== undefined && isDenied(this.denied, address)) {
+      throw new ValidationFailedError([
+        {
+          pointer: '/webhookUrl',
+          message: `${address} is inside a denied network (SANDTRAP_WEBHOOK_DENY_NETWORKS=${this.denied.text})`,
+        },
+      ]);
+    }
   }
 
   async deliveries(id: string, limit: number): Promise<AlertDelivery[]> {

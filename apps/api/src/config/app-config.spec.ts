@@ -89,4 +89,10 @@ describe('loadConfig', () => {
       adminToken: undefined,
     });
   });
+
+  it('stops on a bad webhook network list, naming the variable and the entry', () => {
+    const e = problemsOf({ SANDTRAP_WEBHOOK_DENY_NETWORKS: '10.0.0.0/8,metadata' });
+    expect(e.problems[0]?.variable).toBe('SANDTRAP_WEBHOOK_DENY_NETWORKS');
+    expect(e.message).toContain('"metadata" is not an IPv4 or IPv6 network');
+  });
 });

@@ -1,5 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  DEFAULT_WEBHOOK_DENY_NETWORKS,
+  parseDeniedNetworks,
+  type DeniedNetworks,
+} from '../alert-rules/webhook-target.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -32,6 +37,18 @@ const ENV_SCHEMA = z.object({
   // Requests per token per minute (0: unlimited); shippers (ingest, agent tokens) have their own.
   SANDTRAP_RATE_LIMIT_PER_MINUTE: rate.default(6000),
   SANDTRAP_INGEST_RATE_LIMIT_PER_MINUTE: rate.default(60000),
+  // Networks alert webhooks may not reach (CIDR list, or "none").
+  SANDTRAP_WEBHOOK_DENY_NETWORKS: z
+    .string()
+    .default(DEFAULT_WEBHOOK_DENY_NETWORKS)
+    .transform((v, ctx) => {
+      try {
+        return parseDeniedNetworks(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 /** Never echoed back in an error: they hold credentials. */
@@ -55,6 +72,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** The same for `ingest` and `agent` tokens, which ship events in bursts. */
   ingestRateLimitPerMinute: number;
+  /** Where alert webhooks may not connect (cloud metadata, this host by 0.0.0.0). */
+  webhookDeniedNetworks: DeniedNetworks;
 }
 
 export class ConfigError extends Error {
@@ -92,5 +111,6 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     embeddedPgPort: e.SANDTRAP_EMBEDDED_PG_PORT,
     rateLimitPerMinute: e.SANDTRAP_RATE_LIMIT_PER_MINUTE,
     ingestRateLimitPerMinute: e.SANDTRAP_INGEST_RATE_LIMIT_PER_MINUTE,
+    webhookDeniedNetworks: e.SANDTRAP_WEBHOOK_DENY_NETWORKS,
   };
 }
