@@ -10,7 +10,14 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { actorOf } from '../audit-log/audit-log.service.js';
 import type { AuthToken } from '../auth/auth-token.js';
 import { CurrentToken, Roles } from '../auth/auth.decorators.js';
@@ -19,6 +26,7 @@ import { ApiErrorResponses } from '../openapi/api-error-responses.js';
 import type { AlertRule } from './alert-rule.js';
 import type { AlertDelivery } from './alert-rule.repository.js';
 import { AlertRulesService } from './alert-rules.service.js';
+import { AlertDeliveryListDto, AlertRuleDto, AlertRuleListDto } from './dto/alert-rule.dto.js';
 import { CreateAlertRuleDto } from './dto/create-alert-rule.dto.js';
 import { UpdateAlertRuleDto } from './dto/update-alert-rule.dto.js';
 
@@ -42,6 +50,7 @@ export class AlertRulesController {
   @Post()
   @Roles('operator')
   @ApiOperation({ summary: 'Create an alert rule: match, threshold over a window, webhook' })
+  @ApiCreatedResponse({ type: AlertRuleDto })
   @ApiErrorResponses(400, 401, 403, 409, 415)
   create(@Body() body: CreateAlertRuleDto, @CurrentToken() caller: AuthToken): Promise<AlertRule> {
     return this.rules.create(body, actorOf(caller));
@@ -50,6 +59,7 @@ export class AlertRulesController {
   @Get()
   @Roles('viewer')
   @ApiOperation({ summary: 'List alert rules' })
+  @ApiOkResponse({ type: AlertRuleListDto })
   @ApiErrorResponses(401, 403)
   async list(): Promise<{ items: AlertRule[] }> {
     return { items: await this.rules.list() };
@@ -58,6 +68,7 @@ export class AlertRulesController {
   @Get(':id')
   @Roles('viewer')
   @ApiOperation({ summary: 'One alert rule' })
+  @ApiOkResponse({ type: AlertRuleDto })
   @ApiErrorResponses(400, 401, 403, 404)
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<AlertRule> {
     return this.rules.get(id);
@@ -66,6 +77,7 @@ export class AlertRulesController {
   @Patch(':id')
   @Roles('operator')
   @ApiOperation({ summary: 'Change an alert rule (any subset of its fields; enabled: false pauses it)' })
+  @ApiOkResponse({ type: AlertRuleDto })
   @ApiErrorResponses(400, 401, 403, 404, 409, 415)
   update(
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -79,6 +91,7 @@ export class AlertRulesController {
   @HttpCode(200)
   @Roles('operator')
   @ApiOperation({ summary: 'Delete an alert rule and its delivery history' })
+  @ApiOkResponse({ type: AlertRuleDto, description: 'The deleted rule' })
   @ApiErrorResponses(400, 401, 403, 404)
   delete(
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -90,7 +103,13 @@ export class AlertRulesController {
   @Get(':id/deliveries')
   @Roles('viewer')
   @ApiOperation({ summary: "The rule's webhook deliveries, newest first, with each outcome" })
-  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: 'How many deliveries',
+    schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+  })
+  @ApiOkResponse({ type: AlertDeliveryListDto })
   @ApiErrorResponses(400, 401, 403, 404)
   async deliveries(
     @Param('id', new ParseUUIDPipe()) id: string,

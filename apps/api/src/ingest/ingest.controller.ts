@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AuthToken } from '../auth/auth-token.js';
 import { CurrentToken, Roles } from '../auth/auth.decorators.js';
@@ -13,6 +14,7 @@ import {
   type HostHint,
   type ToolSource,
 } from './ingest-decoders.js';
+import { ApiIngestAnswers, ApiIngestBody, ApiIngestHostQuery } from './dto/ingest-request.schema.js';
 import { IngestBodyError } from './ingest.errors.js';
 import { IngestService } from './ingest.service.js';
 
@@ -21,6 +23,8 @@ import { IngestService } from './ingest.service.js';
  * service. Bodies arrive as streams (see ingest-body-parser.ts), so limits and gzip are ours.
  * `@CurrentToken()` is always set here: these routes are not public.
  */
+@ApiTags('ingest')
+@ApiBearerAuth()
 @Controller('v1/ingest')
 @Roles('ingest', 'agent', 'admin')
 export class IngestController {
@@ -28,6 +32,9 @@ export class IngestController {
 
   @Post('events')
   @HttpCode(202)
+  @ApiOperation({ summary: 'SecurityEvents as NDJSON (what the agent ships)' })
+  @ApiIngestAnswers()
+  @ApiIngestBody('One SecurityEvent (schema SecurityEventDto) as JSON per line.')
   async events(@Req() req: FastifyRequest, @CurrentToken() token: AuthToken): Promise<IngestResult> {
     const body = await this.body(req);
     return this.service.ingest(decodeSecurityEvents(body), token);
@@ -35,6 +42,16 @@ export class IngestController {
 
   @Post('audit')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Kernel audit lines: raw or enriched audit.log, kmsg/dmesg, or journald' })
+  @ApiIngestAnswers()
+  @ApiIngestBody('Audit lines, one record a line; SECCOMP records become events, others are skipped.')
+  @ApiIngestHostQuery('The host the lines came from; required unless the lines name it.')
+  @ApiQuery({
+    name: 'bootId',
+    required: false,
+    description: "The sending host's boot id (/proc/sys/kernel/random/boot_id), part of each event key",
+    schema: { type: 'string' },
+  })
   async audit(
     @Req() req: FastifyRequest,
     @CurrentToken() token: AuthToken,
@@ -48,6 +65,12 @@ export class IngestController {
 
   @Post('falco')
   @HttpCode(202)
+  @ApiOperation({ summary: "One Falco alert as Falco's http_output posts it" })
+  @ApiIngestAnswers()
+  @ApiIngestBody("One Falco alert (Falco's JSON output); application/json bodies are limited to 1 MiB.", {
+    json: true,
+  })
+  @ApiIngestHostQuery('The host, for an alert that names none.')
   async falco(
     @Req() req: FastifyRequest,
     @CurrentToken() token: AuthToken,
@@ -69,18 +92,30 @@ export class IngestController {
 
   @Post('tetragon')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Tetragon events as NDJSON (its JSON export, one event a line)' })
+  @ApiIngestAnswers()
+  @ApiIngestBody('One Tetragon JSON event per line.')
+  @ApiIngestHostQuery('The host, for events that do not name it.')
   tetragon(@Req() req: FastifyRequest, @CurrentToken() t: AuthToken, @Query('host') host?: string) {
     return this.tool('tetragon', req, t, host);
   }
 
   @Post('tracee')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Tracee events as NDJSON (its JSON export, one event a line)' })
+  @ApiIngestAnswers()
+  @ApiIngestBody('One Tracee JSON event per line.')
+  @ApiIngestHostQuery('The host, for events that do not name it.')
   tracee(@Req() req: FastifyRequest, @CurrentToken() t: AuthToken, @Query('host') host?: string) {
     return this.tool('tracee', req, t, host);
   }
 
   @Post('inspektor-gadget')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Inspektor Gadget events as NDJSON (its JSON export, one event a line)' })
+  @ApiIngestAnswers()
+  @ApiIngestBody('One Inspektor Gadget JSON event per line.')
+  @ApiIngestHostQuery('The host, for events that do not name it.')
   inspektorGadget(@Req() req: FastifyRequest, @CurrentToken() t: AuthToken, @Query('host') host?: string) {
     return this.tool('inspektor-gadget', req, t, host);
   }

@@ -12,14 +12,21 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Body too large',
   415: 'Unsupported content type or encoding',
   428: 'If-Match is required',
-  503: 'Unavailable (database down)',
+  503: 'Unavailable (database down): retry after the Retry-After header',
 };
+
+const RETRY_AFTER = { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } };
 
 /** Documents the error answers of a route, all in the `{error: {code, message, details}}` shape. */
 export function ApiErrorResponses(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ...statuses.map((status) =>
-      ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', type: ErrorBodyDto }),
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status] ?? 'Error',
+        type: ErrorBodyDto,
+        ...(status === 503 ? { headers: RETRY_AFTER } : {}),
+      }),
     ),
   );
 }

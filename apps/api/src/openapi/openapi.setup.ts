@@ -20,18 +20,19 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 
 const BEARER = 'bearer';
 const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' } } };
+const RETRY_AFTER = { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
 /**
  * Every operation states its access from the same decorators the guard reads: public ones need no
  * security, the others need the bearer scheme (roles in `x-sandtrap-roles`; none means admin) and
- * document 401/403. Every operation documents the error shape, even routes that forgot to.
+ * document 401/403/429/503. Every operation documents the error shape, even routes that forgot to.
  */
 export function documentAccess(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
     for (const method of METHODS) {
       const op = item[method] as
-        (Record<string, unknown> & { responses: Record<string, unknown> }) | undefined;
+        (Record<string, unknown> & { responses: Record<string, unknown>; requestBody?: unknown }) | undefined;
       if (!op) continue;
       op.responses ??= {};
       if (op['x-sandtrap-public'] === true) {
@@ -43,9 +44,24 @@ export function documentAccess(document: OpenAPIObject): OpenAPIObject {
         op.responses['403'] ??= { description: 'The token lacks the role', content: ERROR_CONTENT };
         op.responses['429'] ??= {
           description: 'Rate limit of this token reached: retry after the Retry-After header',
-          headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
+          headers: RETRY_AFTER,
           content: ERROR_CONTENT,
         };
+        // The token is looked up in the database on every request, so any route can answer 503.
+        op.responses['503'] ??= {
+          description: 'The database is not available: retry after the Retry-After header',
+          headers: RETRY_AFTER,
+          content: ERROR_CONTENT,
+        };
+      }
+      if (op.requestBody) {
+        // Fastify reads every body before the route runs: these can answer any route that takes one.
+        op.responses['400'] ??= {
+          description: 'The body is not valid (invalid_json ...)',
+          content: ERROR_CONTENT,
+        };
+        op.responses['413'] ??= { description: 'Body too large (JSON: 1 MiB)', content: ERROR_CONTENT };
+        op.responses['415'] ??= { description: 'Unsupported content type', content: ERROR_CONTENT };
       }
       op.responses.default ??= {
         description: 'Any other error, in the one error shape',

@@ -196,9 +196,20 @@ export class PoliciesController {
   @ApiOperation({
     summary: 'The bare profile file: OCI JSON (for runc, Docker, kubelet) or an SPO SeccompProfile',
   })
-  @ApiQuery({ name: 'format', required: false, enum: ['oci', 'spo'] })
+  @ApiQuery({
+    name: 'format',
+    required: false,
+    description: 'oci: OCI/Docker JSON; spo: a security-profiles-operator SeccompProfile (YAML)',
+    schema: { type: 'string', enum: ['oci', 'spo'], default: 'oci' },
+  })
   @ApiProduces('application/json', 'application/yaml')
-  @ApiOkResponse({ description: 'The profile file' })
+  @ApiOkResponse({
+    description: 'The profile file',
+    content: {
+      'application/json': { schema: { type: 'object', additionalProperties: true } },
+      'application/yaml': { schema: { type: 'string' } },
+    },
+  })
   @ApiErrorResponses(400, 401, 403, 404)
   async export(
     @Param('name') name: string,
@@ -218,8 +229,8 @@ export class PoliciesController {
   @Get(':name/diff')
   @Roles('viewer')
   @ApiOperation({ summary: 'Syscalls whose action changed between two versions, per arch' })
-  @ApiQuery({ name: 'from', type: Number })
-  @ApiQuery({ name: 'to', type: Number })
+  @ApiQuery({ name: 'from', description: 'The older version', schema: { type: 'integer', minimum: 1 } })
+  @ApiQuery({ name: 'to', description: 'The newer version', schema: { type: 'integer', minimum: 1 } })
   @ApiOkResponse({ type: PolicyDiffDto })
   @ApiErrorResponses(400, 401, 403, 404)
   diff(

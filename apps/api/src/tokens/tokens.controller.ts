@@ -33,7 +33,12 @@ export class TokensController {
 
   @Get()
   @ApiOperation({ summary: 'List tokens (never their secrets)' })
-  @ApiQuery({ name: 'includeRevoked', required: false, type: Boolean })
+  @ApiQuery({
+    name: 'includeRevoked',
+    required: false,
+    description: 'true (or 1) to list revoked tokens too',
+    schema: { type: 'string', enum: ['true', 'false', '1', '0'], default: 'false' },
+  })
   @ApiOkResponse({ type: TokenListDto })
   @ApiErrorResponses(401, 403)
   async list(@Query('includeRevoked') includeRevoked?: string): Promise<{ items: TokenRecord[] }> {

@@ -104,6 +104,7 @@ class AssignmentHostDto {
 
 export class AssignmentDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) policyId!: string;
   @ApiProperty() policy!: string;
   @ApiProperty() version!: number;
   @ApiProperty({ type: Number, nullable: true }) previousVersion!: number | null;

@@ -21,7 +21,7 @@ export class AuditLogQueryDto {
   @MaxLength(200)
   targetType?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'Only entries of this target, e.g. a host or token id' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -39,7 +39,7 @@ export class AuditLogQueryDto {
   @IsDate()
   to?: Date;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'Entries per page' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

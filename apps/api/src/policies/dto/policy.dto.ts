@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class PolicyDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
   @ApiProperty() latestVersion!: number;
@@ -40,6 +41,12 @@ export class PolicyVersionDto extends PolicyVersionSummaryDto {
   warnings?: ProfileWarningDto[];
   @ApiPropertyOptional({ description: 'True when the profile equals the latest version, so none was made' })
   unchanged?: boolean;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: "The policy's description (on GET of the policy's latest version)",
+  })
+  description?: string | null;
 }
 
 class SyscallOutcomeDto {
