@@ -18,17 +18,27 @@ export function parseAuditdLine(line: string, bootId?: string): ParsedAuditLine 
   }
   if (!line.startsWith('type=', i)) throw new AuditParseError('malformed_record', 'no type= after node=');
   i += 5;
-  const space = line.indexOf(' ', i);
-  if (space < 0) throw new AuditParseError('malformed_record', 'type= without msg=');
-  let typeName = line.slice(i, space);
-  let type = auditTypeNumber(typeName);
-  // auditd writes `UNKNOWN[1326]` for types newer than itself.
-  if (typeName.startsWith('UNKNOWN[')) {
-    type = Number(typeName.slice(8, -1));
-    if (type === 1326) typeName = 'SECCOMP';
-    else if (type === 1701) typeName = 'ANOM_ABEND';
+  let space: number;
+  let typeName: string;
+  let type: number;
+  if (line.startsWith('SECCOMP ', i)) {
+    // The record this parser exists for: no slice, no lookups.
+    space = i + 7;
+    typeName = 'SECCOMP';
+    type = 1326;
+  } else {
+    space = line.indexOf(' ', i);
+    if (space < 0) throw new AuditParseError('malformed_record', 'type= without msg=');
+    typeName = line.slice(i, space);
+    type = auditTypeNumber(typeName);
+    // auditd writes `UNKNOWN[1326]` for types newer than itself.
+    if (typeName.startsWith('UNKNOWN[')) {
+      type = Number(typeName.slice(8, -1));
+      if (type === 1326) typeName = 'SECCOMP';
+      else if (type === 1701) typeName = 'ANOM_ABEND';
+    }
+    if (!isWantedTypeName(typeName)) return { kind: 'skip', reason: `audit type ${typeName}` };
   }
-  if (!isWantedTypeName(typeName)) return { kind: 'skip', reason: `audit type ${typeName}` };
   if (!line.startsWith(' msg=audit(', space))
     throw new AuditParseError('malformed_timestamp', 'no msg=audit(...)');
   const bodyStart = parseStamp(line, space + 11, stamp);

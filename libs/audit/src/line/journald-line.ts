@@ -1,5 +1,6 @@
 import { AuditParseError } from '../audit-error.js';
 import { auditTypeName, isWantedType } from '../record/audit-record.js';
+import { scanJournalFields } from './journald-fields.js';
 import { parseKernelLine } from './kernel-line.js';
 import type { ParsedAuditLine } from './parsed-audit-line.js';
 import { buildRecord } from './record-header.js';
@@ -23,8 +24,7 @@ function usecStamp(usec: string | undefined): { sec: number; msec: number } | un
   return { sec: Math.floor(n / 1_000_000), msec: Math.floor((n % 1_000_000) / 1000) };
 }
 
-/** One `journalctl -o json` entry: `_TRANSPORT=audit` (fields split out) or `_TRANSPORT=kernel` (the kmsg text). */
-export function parseJournaldLine(line: string): ParsedAuditLine {
+function parseJournalEntry(line: string): JournalEntry {
   let entry: unknown;
   try {
     entry = JSON.parse(line);
@@ -34,7 +34,12 @@ export function parseJournaldLine(line: string): ParsedAuditLine {
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
     throw new AuditParseError('malformed_json', 'journald entry is not an object');
   }
-  const e = entry as JournalEntry;
+  return entry as JournalEntry;
+}
+
+/** One `journalctl -o json` entry: `_TRANSPORT=audit` (fields split out) or `_TRANSPORT=kernel` (the kmsg text). */
+export function parseJournaldLine(line: string): ParsedAuditLine {
+  const e = (scanJournalFields(line) as JournalEntry | undefined) ?? parseJournalEntry(line);
   const transport = field(e, '_TRANSPORT');
   const host = field(e, '_HOSTNAME');
   const bootId = field(e, '_BOOT_ID');

@@ -19,21 +19,22 @@ export function parseAuditLine(
   line: string,
   options: { maxLineBytes?: number; bootId?: string } = {},
 ): ParsedAuditLine {
-  if (tooLong(line, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
-    return {
-      kind: 'error',
-      code: 'line_too_long',
-      reason: `line longer than ${options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES} bytes`,
-    };
+  return parseLine(line, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, options.bootId);
+}
+
+/** parseAuditLine without an options object per line (the stream parser's hot path). */
+export function parseLine(line: string, maxLineBytes: number, bootId: string | undefined): ParsedAuditLine {
+  if (tooLong(line, maxLineBytes)) {
+    return { kind: 'error', code: 'line_too_long', reason: `line longer than ${maxLineBytes} bytes` };
   }
   try {
     const c = line.charCodeAt(0);
     if (c === 116 /* t */ || c === 110 /* n */) {
-      if (line.startsWith('type=') || line.startsWith('node=')) return parseAuditdLine(line, options.bootId);
+      if (line.startsWith('type=') || line.startsWith('node=')) return parseAuditdLine(line, bootId);
     } else if (c === 123 /* { */) {
       return parseJournaldLine(line);
     }
-    const kernel = parseKernelLine(line, options.bootId);
+    const kernel = parseKernelLine(line, bootId);
     if (kernel !== undefined) return kernel;
     if (line.trim().length === 0) return { kind: 'skip', reason: 'empty line' };
     if (looksLikeKernelLog(line)) return { kind: 'skip', reason: 'kernel message, not audit' };

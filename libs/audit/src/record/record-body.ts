@@ -1,5 +1,5 @@
 import { AuditParseError } from '../audit-error.js';
-import { decimalAt, untrustedString } from './audit-value.js';
+import { decimalAt, untrustedString, untrustedStringAt } from './audit-value.js';
 import type { SeccompFields, SiblingFields } from './audit-record.js';
 
 type FieldSink = (key: string, text: string, start: number, end: number, quoted: boolean) => void;
@@ -72,6 +72,63 @@ const KEY_LENGTH = SECCOMP_KEYS.map((k) => k.length);
 const SECCOMP_KEY_INDEX = new Map(SECCOMP_KEYS.map((k, i) => [k, i]));
 const SUBJ = 4;
 
+// Interned text of the AUDIT_ARCH and code values seen, keyed by number, so the common values
+// cost no slice and hit the translation caches with a string whose hash is already known.
+const ARCH_TEXT = new Map<number, string>();
+const CODE_TEXT = new Map<number, string>();
+const INTERN_MAX = 64;
+
+/** Value of a hex digit (either case), or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/** Eight hex digits in text[start, end) as lower-case AUDIT_ARCH text, interned; undefined if not that. */
+function archText(text: string, start: number, end: number): string | undefined {
+  if (end - start !== 8) return undefined;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const d = hexDigit(text.charCodeAt(i));
+    if (d < 0) return undefined;
+    value = value * 16 + d;
+  }
+  let interned = ARCH_TEXT.get(value);
+  if (interned === undefined) {
+    interned = value.toString(16).padStart(8, '0');
+    if (ARCH_TEXT.size < INTERN_MAX) ARCH_TEXT.set(value, interned);
+  }
+  return interned;
+}
+
+/** text[start, end) as a `code=` value: the interned copy when it is one seen before. */
+function codeText(text: string, start: number, end: number): string {
+  const length = end - start;
+  if (length > 2 && length <= 10 && text.charCodeAt(start) === 48 && text.charCodeAt(start + 1) === 120) {
+    let value = 0;
+    let i = start + 2;
+    for (; i < end; i++) {
+      const d = hexDigit(text.charCodeAt(i));
+      if (d < 0) break;
+      value = value * 16 + d;
+    }
+    if (i === end) {
+      const known = CODE_TEXT.get(value);
+      if (known !== undefined && known.length === length && text.startsWith(known, start)) return known;
+      const code = text.slice(start, end);
+      if (known === undefined && CODE_TEXT.size < INTERN_MAX) CODE_TEXT.set(value, code);
+      return code;
+    }
+  }
+  return text.slice(start, end);
+}
+
+// Keys whose unquoted value is a decimal number: read while scanning, without a second pass.
+const NUMERIC_KEY = SECCOMP_KEYS.map((k) =>
+  ['auid', 'uid', 'gid', 'ses', 'pid', 'sig', 'syscall', 'compat'].includes(k),
+);
+
 /** The fields of a SECCOMP (or seccomp ANOM_ABEND) record body in text[start, end). */
 export function parseSeccompBody(text: string, start: number, end: number): SeccompFields {
   // Every field present from the start keeps one hidden class for all records (monomorphic reads).
@@ -129,8 +186,26 @@ export function parseSeccompBody(text: string, start: number, end: number): Secc
       key = SECCOMP_KEY_INDEX.get(name) ?? -1;
       v = eq + 1;
     }
-    let valueEnd: number;
     const quoted = text.charCodeAt(v) === 34; /* " */
+    if (!quoted && key >= 0 && NUMERIC_KEY[key]) {
+      // The common case in one pass: digits up to a space or the end of the body.
+      let j = v;
+      if (text.charCodeAt(j) === 45 /* - */) j++;
+      const digits = j;
+      let value = 0;
+      for (; j < end; j++) {
+        const d = text.charCodeAt(j) - 48;
+        if (d < 0 || d > 9) break;
+        value = value * 10 + d;
+      }
+      if (j > digits && j - digits <= 16 && (j === end || text.charCodeAt(j) === 32)) {
+        if (digits !== v) value = -value;
+        setNumber(f, key, value);
+        i = j;
+        continue;
+      }
+    }
+    let valueEnd: number;
     if (quoted) {
       v++;
       valueEnd = text.indexOf('"', v);
@@ -147,59 +222,79 @@ export function parseSeccompBody(text: string, start: number, end: number): Secc
     }
     switch (key) {
       case 0:
-        f.auid = decimalAt(text, v, valueEnd, 'auid');
-        break;
       case 1:
-        f.uid = decimalAt(text, v, valueEnd, 'uid');
-        break;
       case 2:
-        f.gid = decimalAt(text, v, valueEnd, 'gid');
-        break;
       case 3:
-        f.ses = decimalAt(text, v, valueEnd, 'ses');
+      case 5:
+      case 9:
+      case 11:
+      case 12:
+        setNumber(f, key, decimalAt(text, v, valueEnd, SECCOMP_KEYS[key]));
         break;
       case 4:
         f.subj = text.slice(v, valueEnd);
         break;
-      case 5:
-        f.pid = decimalAt(text, v, valueEnd, 'pid');
-        break;
       case 6:
-        f.comm = untrustedString(text.slice(v, valueEnd), quoted);
+        f.comm = untrustedStringAt(text, v, valueEnd, quoted);
         break;
-      case 7: {
-        const raw = text.slice(v, valueEnd);
-        f.exe = !quoted && raw === '(null)' ? null : untrustedString(raw, quoted);
+      case 7:
+        f.exe =
+          !quoted && valueEnd - v === 6 && text.startsWith('(null)', v)
+            ? null
+            : untrustedStringAt(text, v, valueEnd, quoted);
         break;
-      }
       case 8:
         f.reason = text.slice(v, valueEnd);
         break;
-      case 9:
-        f.sig = decimalAt(text, v, valueEnd, 'sig');
-        break;
       case 10: {
-        const arch = text.slice(v, valueEnd);
-        f.arch = /[A-F]/.test(arch) ? arch.toLowerCase() : arch;
+        let arch = archText(text, v, valueEnd);
+        if (arch === undefined) {
+          arch = text.slice(v, valueEnd);
+          if (/[A-F]/.test(arch)) arch = arch.toLowerCase();
+        }
+        f.arch = arch;
         break;
       }
-      case 11:
-        f.syscall = decimalAt(text, v, valueEnd, 'syscall');
-        break;
-      case 12:
-        f.compat = decimalAt(text, v, valueEnd, 'compat') !== 0;
-        break;
       case 13:
         f.ip = text.slice(v, valueEnd);
         break;
       case 14:
-        f.code = text.slice(v, valueEnd);
+        f.code = codeText(text, v, valueEnd);
         break;
       default:
         break;
     }
   }
   return f;
+}
+
+function setNumber(f: SeccompFields, key: number, value: number): void {
+  switch (key) {
+    case 0:
+      f.auid = value;
+      break;
+    case 1:
+      f.uid = value;
+      break;
+    case 2:
+      f.gid = value;
+      break;
+    case 3:
+      f.ses = value;
+      break;
+    case 5:
+      f.pid = value;
+      break;
+    case 9:
+      f.sig = value;
+      break;
+    case 11:
+      f.syscall = value;
+      break;
+    default:
+      f.compat = value !== 0;
+      break;
+  }
 }
 
 /** The few fields of a sibling record that enrich a SECCOMP event. */

@@ -1,6 +1,6 @@
 import type { SecurityEvent } from '@sandtrap/events';
 import { AuditParseError, type AuditErrorCode } from '../audit-error.js';
-import { parseAuditLine } from '../line/parse-audit-line.js';
+import { parseLine } from '../line/parse-audit-line.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../line/parsed-audit-line.js';
 import type { AuditRecord, SiblingFields } from '../record/audit-record.js';
 import { seccompEvent } from './seccomp-event.js';
@@ -41,7 +41,9 @@ interface Held {
   raw: string;
   line: number;
   deadline: number;
-  sibling?: SiblingFields;
+  sibling: SiblingFields | undefined;
+  /** Set once emitted, so the insertion-order queue can skip it. */
+  released: boolean;
 }
 
 interface Early {
@@ -73,6 +75,10 @@ export class AuditStreamParser {
   private readonly maxHeld: number;
   private readonly maxLineBytes: number;
   private readonly held = new Map<number, Held>();
+  // The held entries in insertion order (the Map's order), released ones included until passed:
+  // the oldest is found without a Map iterator per record.
+  private queue: Held[] = [];
+  private queueHead = 0;
   // Siblings that came before their SECCOMP record (auditd orders records by emission).
   private readonly early = new Map<number, Early>();
   private lineCount = 0;
@@ -93,7 +99,7 @@ export class AuditStreamParser {
     const at = lineNo ?? this.lineCount;
     const out: AuditOutput[] = [];
     if (nowMs >= this.nextDeadline) this.expire(nowMs, out);
-    const parsed = parseAuditLine(line, { maxLineBytes: this.maxLineBytes, bootId: this.options.bootId });
+    const parsed = parseLine(line, this.maxLineBytes, this.options.bootId);
     switch (parsed.kind) {
       case 'skip':
         this.stats.skipped++;
@@ -122,7 +128,12 @@ export class AuditStreamParser {
   /** End of input: emit everything held. */
   flush(): AuditOutput[] {
     const out: AuditOutput[] = [];
-    for (const key of [...this.held.keys()]) this.release(key, out);
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const held = this.queue[i];
+      if (!held.released) this.release(held.record.serial, out);
+    }
+    this.queue = [];
+    this.queueHead = 0;
     this.early.clear();
     this.nextDeadline = Infinity;
     return out;
@@ -135,7 +146,14 @@ export class AuditStreamParser {
     if (record.seccomp !== undefined) {
       // A second copy of one record (journald's kernel and audit transports) releases the first.
       if (held !== undefined) this.release(key, out);
-      const next: Held = { record, raw, line, deadline: nowMs + this.holdMs };
+      const next: Held = {
+        record,
+        raw,
+        line,
+        deadline: nowMs + this.holdMs,
+        sibling: undefined,
+        released: false,
+      };
       const early = this.early.get(key);
       if (early !== undefined) {
         if (sameEvent(early.record, record)) next.sibling = early.fields;
@@ -146,8 +164,12 @@ export class AuditStreamParser {
         return;
       }
       this.held.set(key, next);
+      this.queue.push(next);
       if (next.deadline < this.nextDeadline) this.nextDeadline = next.deadline;
-      if (this.held.size > this.maxHeld) this.release(this.held.keys().next().value as number, out);
+      if (this.held.size > this.maxHeld) {
+        const oldest = this.oldestHeld();
+        if (oldest !== undefined) this.release(oldest.record.serial, out);
+      }
       return;
     }
     this.stats.skipped++;
@@ -176,13 +198,12 @@ export class AuditStreamParser {
   private expire(nowMs: number, out: AuditOutput[]): void {
     // Maps iterate in insertion order and deadlines grow with it, so stop at the first young one.
     let next = Infinity;
-    for (const key of this.held.keys()) {
-      const held = this.held.get(key) as Held;
+    for (let held = this.oldestHeld(); held !== undefined; held = this.oldestHeld()) {
       if (held.deadline > nowMs) {
         next = held.deadline;
         break;
       }
-      this.release(key, out);
+      this.release(held.record.serial, out);
     }
     for (const key of this.early.keys()) {
       const deadline = (this.early.get(key) as Early).deadline;
@@ -195,10 +216,30 @@ export class AuditStreamParser {
     this.nextDeadline = next;
   }
 
+  /** The first held entry in insertion order, dropping released ones from the queue's head. */
+  private oldestHeld(): Held | undefined {
+    const queue = this.queue;
+    let head = this.queueHead;
+    while (head < queue.length && queue[head].released) head++;
+    if (head === queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+      return undefined;
+    }
+    // Drop the passed part now and then, so the queue stays about as long as the Map.
+    if (head > 1024 && head * 2 > queue.length) {
+      this.queue = queue.slice(head);
+      head = 0;
+    }
+    this.queueHead = head;
+    return this.queue[head];
+  }
+
   private release(key: number, out: AuditOutput[]): void {
     const held = this.held.get(key);
     if (held === undefined) return;
     this.held.delete(key);
+    held.released = true;
     this.emit(held, out);
   }
 

@@ -33,27 +33,58 @@ export interface EventDefaults {
   source?: AuditSource;
 }
 
-// observedAt for every record of one second shares its prefix; cache the last one.
+// `.000` to `.999`: the millisecond part of a stamp, and of observedAt with its microseconds.
+const MSEC_TEXT = Array.from({ length: 1000 }, (_, m) => String(m).padStart(3, '0'));
+const MSEC_ISO = MSEC_TEXT.map((m) => `${m}000Z`);
+
+// observedAt and the stamp of every record of one second share a prefix; cache the last one.
 let cachedSec = -1;
 let cachedPrefix = '';
-function observedAt(sec: number, msec: number): string {
+let cachedSecText = '';
+function cacheSecond(sec: number): void {
   if (sec !== cachedSec) {
     cachedPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
+    cachedSecText = String(sec);
     cachedSec = sec;
   }
-  return `${cachedPrefix}${msec < 10 ? '00' : msec < 100 ? '0' : ''}${msec}000Z`;
 }
 
-// A stream carries few distinct arch and code values: remember their translations.
-const archCache = new Map<string, string | undefined>();
+function observedAt(sec: number, msec: number): string {
+  cacheSecond(sec);
+  return cachedPrefix + (MSEC_ISO[msec] ?? `${msec}000Z`);
+}
+
+// A stream carries few distinct arch and code values: remember their translations, and for
+// each arch the syscall names already resolved (an array indexed by number, not a Map).
+interface ArchEntry {
+  arch: string | undefined;
+  names: (string | null | undefined)[];
+}
+const archCache = new Map<string, ArchEntry>();
+const x32Names: (string | null | undefined)[] = [];
 const actionCache = new Map<string, ReturnType<typeof actionFromCode>>();
 const CACHE_MAX = 256;
+const MEMO_NUMBERS = 4096;
 
-function cachedArch(hex: string): string | undefined {
-  if (archCache.has(hex)) return archCache.get(hex);
-  const arch = archFromAuditArch(hex);
-  if (archCache.size < CACHE_MAX) archCache.set(hex, arch);
-  return arch;
+function cachedArch(hex: string): ArchEntry {
+  let entry = archCache.get(hex);
+  if (entry === undefined) {
+    entry = { arch: archFromAuditArch(hex), names: [] };
+    if (archCache.size < CACHE_MAX) archCache.set(hex, entry);
+  }
+  return entry;
+}
+
+/** resolveSyscall, remembered per arch for the numbers an arch really has. */
+function syscallName(arch: string, names: (string | null | undefined)[], nr: number): string | undefined {
+  const index = arch === 'x32' ? nr - X32_SYSCALL_BIT : nr;
+  if (index < 0 || index >= MEMO_NUMBERS || !Number.isInteger(index)) return resolveSyscall(arch, nr);
+  let name = names[index];
+  if (name === undefined) {
+    name = resolveSyscall(arch, nr) ?? null;
+    names[index] = name;
+  }
+  return name ?? undefined;
 }
 
 function cachedAction(code: string): ReturnType<typeof actionFromCode> {
@@ -65,10 +96,20 @@ function cachedAction(code: string): ReturnType<typeof actionFromCode> {
   return info;
 }
 
+const SIGNAL_NAMES: (string | undefined)[] = [];
+for (let nr = 1; nr <= 128; nr++) SIGNAL_NAMES[nr] = signalName(nr);
+
 /** The audit stamp as it appears in `audit(SEC.MSEC:SERIAL)`. */
 export function auditStamp(record: AuditRecord): string {
   const m = record.msec;
   return `${record.sec}.${m < 10 ? '00' : m < 100 ? '0' : ''}${m}:${record.serial}`;
+}
+
+function stampText(record: AuditRecord): string {
+  const msec = MSEC_TEXT[record.msec];
+  if (msec === undefined) return auditStamp(record);
+  cacheSecond(record.sec);
+  return `${cachedSecText}.${msec}:${record.serial}`;
 }
 
 function boundRaw(line: string): string {
@@ -108,13 +149,17 @@ export function seccompEvent(
   }
   if (f.syscall === undefined) throw new AuditParseError('missing_field', 'SECCOMP record without syscall=');
   let arch: string | undefined;
+  let name: string | undefined;
   if (f.arch !== undefined) {
-    arch = cachedArch(f.arch);
+    const entry = cachedArch(f.arch);
+    arch = entry.arch;
     if (arch === undefined) details.auditArch = f.arch;
     // x32 shares x86_64's AUDIT_ARCH; its numbers carry bit 30.
-    else if (arch === 'x86_64' && (f.syscall & X32_SYSCALL_BIT) !== 0) arch = 'x32';
+    else if (arch === 'x86_64' && (f.syscall & X32_SYSCALL_BIT) !== 0) {
+      arch = 'x32';
+      name = syscallName(arch, x32Names, f.syscall);
+    } else name = syscallName(arch, entry.names, f.syscall);
   }
-  const name = arch === undefined ? undefined : resolveSyscall(arch, f.syscall);
   // A negative number (the kernel logs -1 for some) is kept in details: SecurityEvent numbers are unsigned.
   const nr = f.syscall >= 0 && f.syscall <= UNSET_ID ? f.syscall : undefined;
   if (nr === undefined) details.syscallNr = f.syscall;
@@ -124,7 +169,7 @@ export function seccompEvent(
   if (f.sig !== undefined && f.sig !== 0 && bounded(f.sig, 1, SIGNAL_MAX) === undefined) details.sig = f.sig;
   else if (f.sig !== undefined && f.sig !== 0) {
     // MIPS numbers SIGSYS 12.
-    const sigName = arch?.startsWith('mips') && f.sig === 12 ? 'SIGSYS' : signalName(f.sig);
+    const sigName = arch?.startsWith('mips') && f.sig === 12 ? 'SIGSYS' : SIGNAL_NAMES[f.sig];
     signal = sigName === undefined ? { nr: f.sig } : { nr: f.sig, name: sigName };
   }
 
@@ -150,7 +195,7 @@ export function seccompEvent(
   const bootId = noNul(record.bootId ?? defaults.bootId);
   // Keys in the wire order of DESIGN.md; undefined ones are left out of the JSON.
   return {
-    eventKey: `${bootId ?? 'boot-unknown'}:${auditStamp(record)}`,
+    eventKey: `${bootId ?? 'boot-unknown'}:${stampText(record)}`,
     observedAt: observedAt(record.sec, record.msec),
     host,
     bootId,
