@@ -1,8 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // Shared by the agent's end-to-end suites: the real service and the real agent as processes.
 export const ADMIN = `admin-${randomBytes(12).toString('hex')}`;
@@ -75,10 +78,14 @@ export class Service {
 
 export class AgentProcess {
   child: ChildProcess | undefined;
-  constructor(readonly args: string[]) {}
+  constructor(
+    readonly args: string[],
+    /** Added to the agent's environment (e.g. a PATH with a stand-in journalctl first). */
+    readonly env: NodeJS.ProcessEnv = {},
+  ) {}
   start() {
     this.child = spawn('node', [join(ROOT, 'apps/agent/dist/main.js'), ...this.args], {
-      env: { ...process.env, SANDTRAP_LOG_LEVEL: 'warn' },
+      env: { ...process.env, SANDTRAP_LOG_LEVEL: 'warn', ...this.env },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   }
@@ -88,5 +95,114 @@ export class AgentProcess {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
     await exited;
+  }
+}
+
+/** A stored violation, as the agent suites compare them. */
+export interface ViolationRow {
+  pid: number;
+  syscall_name: string;
+  action: string;
+  source: string;
+  arch: string;
+  event_key: string;
+  raw: string;
+}
+
+/**
+ * The spawned service on a fresh database with an ingest-role token agents enroll with, and a
+ * pool to look at what it stored. `stop()` tears down whatever started.
+ */
+export class AgentStack {
+  private constructor(
+    readonly db: TestDatabase,
+    readonly pool: pg.Pool,
+    readonly service: Service,
+    readonly enrollToken: string,
+  ) {}
+
+  static async start(tokenName: string): Promise<AgentStack> {
+    const db = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    const service = new Service(await freePort(), db.url);
+    try {
+      await service.start();
+      const created = await fetch(`${service.url}/v1/tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: tokenName, role: 'ingest' }),
+      });
+      if (!created.ok) throw new Error(`POST /v1/tokens: ${created.status}`);
+      return new AgentStack(db, pool, service, ((await created.json()) as { token: string }).token);
+    } catch (error) {
+      await service.stop();
+      await pool.end();
+      await db.drop();
+      throw error;
+    }
+  }
+
+  /**
+   * Writes an agent config (JSON, which is YAML) for `host` into `dir` and returns its path:
+   * this service, state under `dir`, small fast batches, no /metrics, no profile sync; `fields`
+   * replace any of those top-level entries.
+   */
+  agentConfig(dir: string, host: string, fields: Record<string, unknown>): string {
+    const path = join(dir, `${host}.yaml`);
+    writeFileSync(
+      path,
+      JSON.stringify({
+        server: { url: this.service.url, enrollToken: this.enrollToken },
+        host: { name: host },
+        stateDir: join(dir, host, 'state'),
+        shipping: { batchSize: 100, flushMs: 100 },
+        metrics: { enabled: false },
+        profiles: { enabled: false },
+        ...fields,
+      }),
+    );
+    return path;
+  }
+
+  /** Resolves once the agent of `host` has enrolled (its host row exists). */
+  async enrolled(host: string): Promise<void> {
+    await until('agent enrollment', async () =>
+      (await this.pool.query('SELECT 1 FROM hosts WHERE name = $1', [host])).rowCount === 1
+        ? true
+        : undefined,
+    );
+  }
+
+  /** The violations stored for `host`, only those of `pids` when given. */
+  async violations(host: string, pids?: number[]): Promise<ViolationRow[]> {
+    const result = await this.pool.query<ViolationRow>(
+      `SELECT pid, syscall_name, action, source, syscall_arch AS arch, event_key, raw
+       FROM violations v JOIN hosts h ON h.id = v.host_id
+       WHERE h.name = $1 AND ($2::int[] IS NULL OR pid = ANY($2::int[]))`,
+      [host, pids ?? null],
+    );
+    return result.rows;
+  }
+
+  async stop(): Promise<void> {
+    await this.service.stop();
+    await this.pool.end();
+    await this.db.drop();
+  }
+}
+
+/** A value of the agent's local /metrics (`name` with its labels, e.g. `x_total{source="kmsg"}`). */
+export async function agentMetric(port: number, name: string): Promise<number | undefined> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.slice(name.length + 1)) : undefined;
+}
+
+/** True while auditd is registered with the kernel: SECCOMP records then go to it, not /dev/kmsg. */
+export function auditdRunning(): boolean {
+  try {
+    return /^pid\s+[1-9]/m.test(execFileSync('auditctl', ['-s'], { encoding: 'utf8' }));
+  } catch {
+    return false;
   }
 }

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { holdKernelLock } from './kernel/kernel-lock.js';
 import { parseAuditText, type AuditOutput } from '@sandtrap/audit';
 
 /**
@@ -148,3 +149,6 @@ describe.skipIf(skipReason !== undefined)('kernel SECCOMP records: parser vs aus
     expect(existsSync(binary)).toBe(true);
   });
 });
+
+// Never overlap the other kernel suites (auditd takes the records from /dev/kmsg).
+holdKernelLock();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdKernelLock } from './kernel/kernel-lock.js';
 import { AgentProcess, ADMIN, freePort, Service, until } from './agent-support.js';
 import { runProbe } from './kernel/run-probe.js';
 import { sensorSkipReason } from './kernel/sensor-requirements.js';
@@ -108,3 +109,6 @@ describe.skipIf(skipReason !== undefined)('agent bpf source into the service', (
     expect(stored.some((r) => r.pid === allow.pid)).toBe(false);
   }, 90_000);
 });
+
+// Never overlap the other kernel suites (auditd takes the records from /dev/kmsg).
+holdKernelLock();

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { createBpfSensorAdapter, type SecurityEvent } from '@sandtrap/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdKernelLock } from './kernel/kernel-lock.js';
 import { runProbe, type ProbeRun } from './kernel/run-probe.js';
 import { startSensor, type RunningSensor } from './kernel/run-sensor.js';
 import { sensorSkipReason, waitFor } from './kernel/sensor-requirements.js';
@@ -201,3 +202,6 @@ describe.skipIf(skipReason !== undefined)('bpftrace seccomp sensor program on th
     console.log(`sensor-kernel: burst of ${burst}: ${events.length} reported, ${lostSoFar()} lost`);
   });
 });
+
+// Never overlap the other kernel suites (auditd takes the records from /dev/kmsg).
+holdKernelLock();

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { holdKernelLock } from './kernel/kernel-lock.js';
 import { compileProbe } from './kernel/compile-probe.js';
 import { runProbe } from './kernel/run-probe.js';
 
@@ -69,3 +70,6 @@ describe('seccomp-probe', () => {
     }
   });
 });
+
+// Never overlap the other kernel suites (auditd takes the records from /dev/kmsg).
+holdKernelLock();

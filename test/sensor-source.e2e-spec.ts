@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import type { SecurityEvent } from '@sandtrap/events';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdKernelLock } from './kernel/kernel-lock.js';
 // The kernel suite drives the agent's bpf source itself; test/ is not an app.
 // eslint-disable-next-line no-restricted-imports
 import { BpfSource } from '../apps/agent/src/sources/bpf.source.js';
@@ -215,8 +216,10 @@ describe.skipIf(skipReason !== undefined)('agent bpf source on this kernel', () 
         ).catch(() => false);
       }
       expect(seen).toBe(true);
-      // One bpftrace (our only child) at a time: each failed launch scheduled exactly one retry.
-      const { stdout } = await run('pgrep', ['-c', '-P', String(process.pid)]).catch(() => ({ stdout: '0' }));
+      // One bpftrace child at a time: each failed launch scheduled exactly one retry. Only bpftrace
+      // is counted: this worker has other children (the kernel lock's flock).
+      const pgrep = ['-c', '-x', '-P', String(process.pid), 'bpftrace'];
+      const { stdout } = await run('pgrep', pgrep).catch(() => ({ stdout: '0' }));
       expect(Number(stdout.trim())).toBe(1);
     } finally {
       await source.stop();
@@ -291,3 +294,6 @@ async function exists(path: string): Promise<boolean> {
     () => false,
   );
 }
+
+// Never overlap the other kernel suites (auditd takes the records from /dev/kmsg).
+holdKernelLock();

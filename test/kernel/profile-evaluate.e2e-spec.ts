@@ -7,6 +7,7 @@ import {
   type SeccompProfile,
 } from '@sandtrap/seccomp-profile';
 import { describe, expect, it } from 'vitest';
+import { holdKernelLock } from './kernel-lock.js';
 import { compileLoader, runLoader, type LoaderCall, type LoaderOutcome } from './profile-loader.js';
 
 const NATIVE: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i386' };
@@ -300,3 +301,6 @@ describe.skipIf(skipReason !== undefined)('seccomp profiles on the real kernel (
     },
   );
 });
+
+// Never overlap the other kernel suites (auditd takes the records from /dev/kmsg).
+holdKernelLock();

@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdKernelLock } from './kernel/kernel-lock.js';
+import { AgentProcess, AgentStack, until } from './agent-support.js';
+import { runProbe } from './kernel/run-probe.js';
+
+/**
+ * Issue 4 via auditd: the real auditd (started here, stopped afterwards) writes this kernel's
+ * SECCOMP records to audit.log, the spawned agent tails only that file and the spawned service
+ * stores the events. Holds the kernel lock: while auditd runs, /dev/kmsg sees no audit records.
+ */
+const AUDITD = '/usr/sbin/auditd';
+const AUDITD_CONF = '/etc/audit/auditd.conf';
+const AUDIT_LOG = '/var/log/audit/audit.log';
+
+interface AuditStatus {
+  enabled: number;
+  pid: number;
+}
+function auditStatus(): AuditStatus {
+  const text = execFileSync('auditctl', ['-s'], { encoding: 'utf8' });
+  const field = (name: string) => Number(new RegExp(`^${name}\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { enabled: field('enabled'), pid: field('pid') };
+}
+
+const skipReason =
+  process.getuid?.() !== 0
+    ? 'not root: cannot start auditd'
+    : !existsSync(AUDITD)
+      ? `${AUDITD} missing (apt-get install auditd)`
+      : undefined;
+if (skipReason !== undefined) console.log(`agent-auditd: skipped: ${skipReason}`);
+
+describe.skipIf(skipReason !== undefined)('agent auditd source on this kernel', () => {
+  let stack: AgentStack;
+  let agent: AgentProcess;
+  let dir: string;
+  let before: AuditStatus | undefined;
+  let logExisted = true;
+  const host = `agent-auditd-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    before = auditStatus();
+    logExisted = existsSync(AUDIT_LOG);
+    // Start the daemon directly (policy-rc.d forbids init scripts here); it forks and registers.
+    if (before.pid === 0) {
+      execFileSync(AUDITD);
+      await until('auditd registered', async () => (auditStatus().pid > 0 ? true : undefined), 20_000);
+    }
+    await until('audit.log', async () => (existsSync(AUDIT_LOG) ? true : undefined), 20_000);
+    expect(auditStatus().enabled).toBeGreaterThan(0);
+
+    stack = await AgentStack.start('agent-auditd');
+    dir = mkdtempSync(join(tmpdir(), 'sandtrap-agent-auditd-'));
+    const sources = { auditd: { enabled: true, path: AUDIT_LOG } };
+    agent = new AgentProcess(['--config', stack.agentConfig(dir, host, { sources })]);
+    agent.start();
+    await stack.enrolled(host);
+    await sleep(500);
+  }, 180_000);
+
+  afterAll(async () => {
+    await agent?.kill('SIGTERM');
+    await stack?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    // Restore what we found, so the kmsg suites see records again.
+    if (before && before.pid === 0) {
+      const pid = auditStatus().pid;
+      if (pid > 0) {
+        // This auditctl has no --signal stop; SIGTERM is auditd's documented clean stop.
+        process.kill(pid, 'SIGTERM');
+        await until('auditd stopped', async () => (auditStatus().pid === 0 ? true : undefined), 20_000).catch(
+          () => process.kill(pid, 'SIGKILL'),
+        );
+      }
+      execFileSync('auditctl', ['-e', String(before.enabled)]);
+      if (!logExisted) rmSync(AUDIT_LOG, { force: true });
+    }
+  }, 60_000);
+
+  it('stores exactly the logged, errno-logged and killed calls from audit.log, none of the silent ones', async () => {
+    const runs = [
+      await runProbe('log'),
+      await runProbe('errno-log'),
+      await runProbe('kill'),
+      await runProbe('errno'),
+    ];
+    const silentPids = new Set(runs[3].calls.map((c) => c.pid));
+    const expected = runs
+      .slice(0, 3)
+      .flatMap((run) => run.calls)
+      .filter((call) => call.expected !== 'allow')
+      .map((call) => `${call.pid} ${call.syscall} ${call.expected}`)
+      .sort();
+    expect(expected.length).toBeGreaterThan(0);
+    const pids = [...new Set(runs.flatMap((r) => r.calls.map((c) => c.pid)))];
+    await until(
+      'the probe events',
+      async () => ((await stack.violations(host, pids)).length >= expected.length ? true : undefined),
+      30_000,
+    );
+    await sleep(1500); // auditd flushes incrementally: nothing more may arrive
+    const stored = await stack.violations(host, pids);
+    expect(stored.length).toBe(expected.length);
+    expect(stored.map((r) => `${r.pid} ${r.syscall_name} ${r.action}`).sort()).toEqual(expected);
+    expect(new Set(stored.map((r) => r.source))).toEqual(new Set(['auditd']));
+    expect(stored.some((r) => silentPids.has(r.pid))).toBe(false);
+    // Debian's auditd writes the ENRICHED format: the agent read lines with the 0x1d-separated
+    // interpreted fields, not only raw ones.
+    if (/^log_format\s*=\s*ENRICHED/im.test(readFileSync(AUDITD_CONF, 'utf8'))) {
+      expect(stored.every((r) => r.raw.includes('\u001d'))).toBe(true);
+    }
+  }, 90_000);
+});
+
+holdKernelLock();
