@@ -42,6 +42,11 @@ export function createAgentRegistry(health: AgentHealth, spool: () => SpoolStats
     () => health.eventsShipped,
   );
   total(
+    'sandtrap_agent_events_duplicate_total',
+    'Events the service already had (another source or an earlier send delivered them)',
+    () => health.eventsDuplicate,
+  );
+  total(
     'sandtrap_agent_events_dropped_total',
     'Events dropped: spool full (oldest first) or refused by the service as invalid',
     () => spool().droppedEvents + health.eventsRejected,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CheckpointStore } from '../checkpoint/checkpoint-store.js';
 import { parseAuditLines } from './audit-outputs.js';
+import { asAgentEvent } from './journal-event.js';
 import { SourceUnavailableError, type Source, type SourceContext } from './source.js';
 
 interface JournalCursor {
@@ -69,7 +70,8 @@ export class JournaldSource implements Source {
         .then(async () => {
           const parsed = parseAuditLines(parser, batch);
           const cursor = journalCursorOf(batch.at(-1)!);
-          await ctx.emit({ events: parsed.events, lost: parsed.lost, checkpoint: cursor });
+          const events = parsed.events.map((event) => asAgentEvent(event, ctx.host));
+          await ctx.emit({ events, lost: parsed.lost, checkpoint: cursor });
           if (cursor) store.save({ cursor });
         })
         .catch((error: unknown) => ctx.log.error({ err: error }, 'journald batch failed'))
