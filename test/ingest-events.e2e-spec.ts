@@ -176,7 +176,11 @@ describe('POST /v1/ingest/events', () => {
   });
 
   it('writes nothing when the database fails mid-batch, answers 503 with Retry-After, and takes the resend', async () => {
-    const events = [seccompEvent(50), seccompEvent(51), seccompEvent(52, { eventKey: 'poison' })];
+    const events = [
+      seccompEvent(50),
+      seccompEvent(51, { host: 'first-seen-in-failed-batch' }),
+      seccompEvent(52, { eventKey: 'poison' }),
+    ];
     await db.query(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.event_key = 'poison' THEN RAISE EXCEPTION 'disk on fire'; END IF; RETURN NEW; END $$`);
     await db.query(
@@ -193,10 +197,38 @@ describe('POST /v1/ingest/events', () => {
     expect((await db.query('SELECT sum(count)::int AS n FROM violation_counts')).rows[0].n).toBe(
       rollupBefore,
     );
+    const hostLeft = await db.query(`SELECT 1 FROM hosts WHERE name = 'first-seen-in-failed-batch'`);
+    expect(hostLeft.rowCount).toBe(0);
 
     await db.query('DROP TRIGGER refuse_poison ON violations');
     const resend = await post(ndjson(events));
     expect(resend.body).toMatchObject({ accepted: 3, duplicates: 0 });
     expect(await count()).toBe(before + 3);
+  });
+
+  it('stores a large gzip batch of many hosts exactly once across a full and a partial resend', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      seccompEvent(1000 + i, { host: `bulk-${i % 7}`, eventKey: `bulk:${i}` }),
+    );
+    const before = await count();
+    const first = await post(gzipNdjson(many), ingestToken, true);
+    expect(first.body).toMatchObject({ accepted: 3000, duplicates: 0, rejected: 0 });
+    const again = await post(gzipNdjson(many), ingestToken, true);
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 3000 });
+    const more = Array.from({ length: 1500 }, (_, i) =>
+      seccompEvent(5000 + i, { host: `bulk-${i % 7}`, eventKey: `bulk:${3000 + i}` }),
+    );
+    // Hosts known now: new events go by COPY, a batch holding stored ones by the deduplicating path.
+    const fresh = await post(gzipNdjson(more), ingestToken, true);
+    expect(fresh.body).toMatchObject({ accepted: 1500, duplicates: 0 });
+    const mixed = await post(gzipNdjson([...many.slice(0, 1500), ...more]), ingestToken, true);
+    expect(mixed.body).toMatchObject({ accepted: 0, duplicates: 3000 });
+    const extra = seccompEvent(9000, { host: 'bulk-1', eventKey: 'bulk:extra' });
+    const partial = await post(gzipNdjson([...more, extra]), ingestToken, true);
+    expect(partial.body).toMatchObject({ accepted: 1, duplicates: 1500 });
+    expect(await count()).toBe(before + 4501);
+    for (const table of ['violation_counts', 'violation_counts_5m', 'violation_counts_1h']) {
+      expect((await db.query(`SELECT sum(count)::int AS n FROM ${table}`)).rows[0].n).toBe(await count());
+    }
   });
 });

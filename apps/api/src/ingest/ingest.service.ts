@@ -5,7 +5,7 @@ import type { DecodedBatch, IngestProblem, IngestResult } from './ingest-batch.j
 import type { IngestEvents } from './ingest-events.js';
 import { ForeignHostError, IngestUnavailableError } from './ingest.errors.js';
 import { MICROS_PER_DAY, dayStartOf, parseObservedAt } from './observed-at.js';
-import { numericProblem, violationIdentity, type ViolationRow } from './violation-row.js';
+import { numericProblem, violationIdentity } from './violation-row.js';
 import type { ViolationWriterRepository } from './violation-writer.repository.js';
 
 /** Who sends: an `agent` credential is bound to one host. */
@@ -103,22 +103,29 @@ export class IngestService {
   }
 
   /**
-   * Host ids by name, creating hosts on first sight. A host seen in the last HOST_TOUCH_MS is not
-   * upserted again: concurrent batches of one host would otherwise queue on its row's lock.
+   * The cached ids of the batch's hosts. A host not marked seen in the last HOST_TOUCH_MS is
+   * touched now (one UPDATE, not per batch: concurrent batches of one host would otherwise queue
+   * on its row's lock); hosts never seen are left out, for storeBatch to create in its transaction.
    */
-  private async hostIds(names: string[]): Promise<Map<string, string>> {
+  private async knownHosts(names: Iterable<string>): Promise<Map<string, string>> {
     const now = this.clock();
     const ids = new Map<string, string>();
     const stale: string[] = [];
     for (const name of new Set(names)) {
       const known = this.hosts.get(name);
-      if (known && now - known.touchedAt < HOST_TOUCH_MS) ids.set(name, known.id);
-      else stale.push(name);
+      if (!known) continue;
+      ids.set(name, known.id);
+      if (now - known.touchedAt >= HOST_TOUCH_MS) stale.push(known.id);
     }
     if (stale.length > 0) {
-      for (const [name, id] of await this.writer.upsertHosts(stale)) {
-        ids.set(name, id);
-        this.hosts.set(name, { id, touchedAt: now });
+      const alive = await this.writer.touchHosts(stale);
+      for (const [name, id] of ids) {
+        if (!stale.includes(id)) continue;
+        if (alive.has(id)) this.hosts.set(name, { id, touchedAt: now });
+        else {
+          ids.delete(name);
+          this.hosts.delete(name);
+        }
       }
     }
     return ids;
@@ -131,17 +138,14 @@ export class IngestService {
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const hosts = await this.hostIds(valid.map((v) => v.event.host));
-        const rows: ViolationRow[] = valid.map((v) => ({
-          hostId: hosts.get(v.event.host)!,
-          micros: v.micros,
-          event: v.event,
-        }));
-        await this.partitions.ensureDays(rows.map((r) => dayStartOf(r.micros) / 1000));
-        const inserted = await this.writer.storeBatch(rows);
-        for (const r of rows) {
-          if (inserted.has(violationIdentity(r.hostId, r.event.eventKey, r.micros))) stored.push(r.event);
+        const known = await this.knownHosts(valid.map((v) => v.event.host));
+        await this.partitions.ensureDays(valid.map((v) => dayStartOf(v.micros) / 1000));
+        const result = await this.writer.storeBatch(valid, known);
+        const now = this.clock();
+        for (const [name, id] of result.hostIds) {
+          if (!known.has(name)) this.hosts.set(name, { id, touchedAt: now });
         }
+        for (let i = 0; i < valid.length; i++) if (result.inserted[i]) stored.push(valid[i].event);
         return;
       } catch (error) {
         const code = (error as { code?: string }).code;

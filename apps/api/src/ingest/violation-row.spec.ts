@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '@sandtrap/events';
-import { numericProblem, toCopyText } from './violation-row.js';
+import { copyChunks, numericProblem } from './violation-row.js';
 
 const base: SecurityEvent = {
   eventKey: 'k',
@@ -12,20 +12,34 @@ const base: SecurityEvent = {
   blocked: false,
 };
 
-describe('toCopyText', () => {
+describe('copyChunks', () => {
   it('escapes the characters that would break a COPY row and writes absent values as \\N', () => {
-    const text = toCopyText([
-      { hostId: 'id', micros: 5, event: { ...base, eventKey: 'a\tb\nc\rd\\e', process: { comm: '\\N' } } },
-    ]);
+    const row = {
+      hostId: 'id',
+      micros: 5,
+      event: { ...base, eventKey: 'a\tb\nc\rd\\e', process: { comm: '\\N' } },
+    };
+    const text = [...copyChunks([row])].join('');
     const fields = text.slice(0, -1).split('\t');
     expect(fields[0]).toBe('id');
     expect(fields[1]).toBe('a\\tb\\nc\\rd\\\\e');
-    expect(fields[2]).toBe('5');
+    expect(fields[2]).toBe('1970-01-01T00:00:00.000005Z');
     expect(fields[6]).toBe('f');
     expect(fields[7]).toBe('\\N');
     expect(fields[18]).toBe('\\\\N');
     expect(text.endsWith('\n')).toBe(true);
     expect(text.split('\n')).toHaveLength(2);
+  });
+
+  it('cuts the rows into chunks of whole lines', () => {
+    const rows = Array.from({ length: 5 }, (_, i) => ({
+      hostId: 'id',
+      micros: i,
+      event: { ...base, eventKey: `k${i}` },
+    }));
+    const chunks = [...copyChunks(rows, 2)];
+    expect(chunks.map((c) => c.split('\n').length - 1)).toEqual([2, 2, 1]);
+    expect(chunks.join('').split('\n')[4].split('\t')[1]).toBe('k4');
   });
 });
 

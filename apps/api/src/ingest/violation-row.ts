@@ -1,4 +1,5 @@
 import type { SecurityEvent } from '@sandtrap/events';
+import { formatObservedAt } from './observed-at.js';
 
 /** One event ready for storage: its host resolved to an id and its time to exact microseconds. */
 export interface ViolationRow {
@@ -24,14 +25,38 @@ function copyField(v: unknown): string {
     : s;
 }
 
-/** The rows in COPY text format, columns in VIOLATION_COLUMNS order. */
-export function toCopyText(rows: readonly ViolationRow[]): string {
-  let out = '';
-  for (const row of rows) {
-    const values = columnValues(row);
-    let line = copyField(values[0]);
-    for (let k = 1; k < values.length; k++) line += '\t' + copyField(values[k]);
-    out += line + '\n';
+/**
+ * The rows in COPY text format for `violations` itself, in COPY_COLUMNS order: as
+ * VIOLATION_COLUMNS, with the time written as a timestamptz. Yields about `rowsPerChunk` rows at
+ * a time so that the whole batch never exists as one string.
+ */
+export function* copyChunks(rows: readonly ViolationRow[], rowsPerChunk = 500): Generator<string> {
+  for (let i = 0; i < rows.length; i += rowsPerChunk) {
+    let out = '';
+    for (let j = i; j < Math.min(rows.length, i + rowsPerChunk); j++) {
+      const values = columnValues(rows[j]);
+      values[2] = formatObservedAt(rows[j].micros);
+      out += copyLine(values);
+    }
+    yield out;
+  }
+}
+
+function copyLine(values: unknown[]): string {
+  let line = copyField(values[0]);
+  for (let k = 1; k < values.length; k++) line += '\t' + copyField(values[k]);
+  return line + '\n';
+}
+
+/**
+ * The rows as one array per column, in VIOLATION_COLUMNS order, for
+ * `unnest($1::uuid[], $2::text[], ...)`; absent values are null.
+ */
+export function columnArrays(rows: readonly ViolationRow[]): unknown[][] {
+  const out = VIOLATION_COLUMNS.map(() => new Array<unknown>(rows.length));
+  for (let j = 0; j < rows.length; j++) {
+    const values = columnValues(rows[j]);
+    for (let k = 0; k < values.length; k++) out[k][j] = values[k] ?? null;
   }
   return out;
 }

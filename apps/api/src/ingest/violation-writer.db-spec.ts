@@ -6,25 +6,42 @@ import { createViolationSchema } from '../../../../test/fixtures/ingest/violatio
 import { PartitionMaintenance } from '../partitions/partition-maintenance.service.js';
 import { PartitionRepository } from '../partitions/partition.repository.js';
 import { dayStartOf, parseObservedAt } from './observed-at.js';
-import { violationIdentity, type ViolationRow } from './violation-row.js';
-import { ViolationWriterRepository } from './violation-writer.repository.js';
+import { ROLLUP_TIERS } from './rollup-tiers.js';
+import {
+  COPY_MIN_EVENTS,
+  ViolationWriterRepository,
+  type BatchEvent,
+} from './violation-writer.repository.js';
 
-const NASTY = `'; DROP TABLE violations; -- "quoted" \\ back $1 %s {}[] ünïcödé 🚀`;
+const NASTY = `'; DROP TABLE violations; -- "quoted" \\ back \t tab \n newline \\N $1 %s {}[] ünïcödé 🚀`;
 
-function event(i: number, observedAt: string): SecurityEvent {
+function event(i: number, observedAt: string, host = 'web-1'): SecurityEvent {
   return {
     eventKey: `boot:${i}`,
     observedAt,
-    host: 'web-1',
+    host,
     source: 'kmsg',
     kind: 'seccomp',
     action: i % 2 ? 'errno' : 'kill_process',
     blocked: true,
     syscall: { arch: 'x86_64', nr: 101, name: 'ptrace', compat: false },
     process: { pid: 4000 + i, uid: 4294967295, comm: NASTY, exe: '/usr/bin/x' },
+    ...(i % 3 ? { container: { id: `c${i % 5}` } } : {}),
     details: { note: NASTY },
     raw: NASTY,
   };
+}
+
+/** `n` events from `first`, one every 7 ms from `startMs`, over `hosts` hosts. */
+function events(first: number, n: number, startMs: number, hosts = 3): SecurityEvent[] {
+  return Array.from({ length: n }, (_, k) => {
+    const i = first + k;
+    return event(
+      i,
+      new Date(startMs + i * 7).toISOString().replace('Z', `${i % 1000}`.padStart(3, '0') + 'Z'),
+      `h-${i % hosts}`,
+    );
+  });
 }
 
 describe('ViolationWriterRepository', () => {
@@ -32,6 +49,7 @@ describe('ViolationWriterRepository', () => {
   let pool: pg.Pool;
   let writer: ViolationWriterRepository;
   let partitions: PartitionMaintenance;
+  const hosts = new Map<string, string>();
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -48,32 +66,32 @@ describe('ViolationWriterRepository', () => {
     await db?.drop();
   });
 
-  async function rowsFor(events: SecurityEvent[]): Promise<ViolationRow[]> {
-    const hosts = await writer.upsertHosts(events.map((e) => e.host));
-    const rows = events.map((e) => ({
-      hostId: hosts.get(e.host)!,
-      micros: parseObservedAt(e.observedAt)!,
-      event: e,
-    }));
-    await partitions.ensureDays(rows.map((r) => dayStartOf(r.micros) / 1000));
-    return rows;
+  async function store(list: SecurityEvent[]): Promise<boolean[]> {
+    const batch: BatchEvent[] = list.map((e) => ({ micros: parseObservedAt(e.observedAt)!, event: e }));
+    await partitions.ensureDays(batch.map((b) => dayStartOf(b.micros) / 1000));
+    const result = await writer.storeBatch(batch, hosts);
+    for (const [name, id] of result.hostIds) hosts.set(name, id);
+    return result.inserted;
   }
+  const count = async (sql: string) => Number((await pool.query(sql)).rows[0].n);
+  const rollupTotals = async () => {
+    const out: number[] = [];
+    for (const { table } of ROLLUP_TIERS)
+      out.push(await count(`SELECT coalesce(sum(count), 0) AS n FROM ${table}`));
+    return out;
+  };
 
-  it('stores a batch once, keeps microseconds and strings verbatim, and counts it in the rollup', async () => {
-    const events = [0, 1, 2].map((i) => event(i, `2026-11-28T10:00:0${i}.00000${i + 1}Z`));
-    const rows = await rowsFor(events);
-    const first = await writer.storeBatch(rows);
-    expect(first.size).toBe(3);
-    expect(first.has(violationIdentity(rows[2].hostId, 'boot:2', rows[2].micros))).toBe(true);
-
-    const again = await writer.storeBatch(rows);
-    expect(again.size).toBe(0);
+  it('stores a small batch once, keeps microseconds and strings verbatim, and counts it in every rollup', async () => {
+    const list = [0, 1, 2].map((i) => event(i, `2026-11-28T10:00:0${i}.00000${i + 1}Z`));
+    expect(await store(list)).toEqual([true, true, true]);
+    expect(await store(list)).toEqual([false, false, false]);
+    expect(await store([list[1], event(3, '2026-11-28T10:00:03Z')])).toEqual([false, true]);
 
     const { rows: stored } = await pool.query(
       `SELECT comm, raw, details->>'note' AS note, uid, to_char(observed_at AT TIME ZONE 'UTC', 'SS.US') AS t
        FROM violations ORDER BY observed_at`,
     );
-    expect(stored.map((r) => r.t)).toEqual(['00.000001', '01.000002', '02.000003']);
+    expect(stored.map((r) => r.t)).toEqual(['00.000001', '01.000002', '02.000003', '03.000000']);
     expect(stored[0].comm).toBe(NASTY);
     expect(stored[0].raw).toBe(NASTY);
     expect(stored[0].note).toBe(NASTY);
@@ -83,25 +101,75 @@ describe('ViolationWriterRepository', () => {
       `SELECT action, sum(count)::int AS n FROM violation_counts GROUP BY action ORDER BY action`,
     );
     expect(counts).toEqual([
-      { action: 'errno', n: 1 },
+      { action: 'errno', n: 2 },
       { action: 'kill_process', n: 2 },
     ]);
+    expect(await rollupTotals()).toEqual([4, 4, 4]);
   });
 
-  it('writes nothing when one row of the batch fails', async () => {
-    const before = await pool.query('SELECT count(*)::int AS n FROM violations');
-    const good = await rowsFor([event(10, '2026-11-28T11:00:00Z')]);
-    // No partition holds this day: the whole statement must fail, including the good row.
-    const orphan: ViolationRow = { ...good[0], micros: Date.UTC(2020, 0, 1) * 1000, event: event(11, 'x') };
-    await expect(writer.storeBatch([...good, orphan])).rejects.toThrow(/partition/);
-    const after = await pool.query('SELECT count(*)::int AS n FROM violations');
-    expect(after.rows[0].n).toBe(before.rows[0].n);
+  it('stores a large batch by COPY, verbatim, and a resend or a half-new batch exactly once', async () => {
+    const start = Date.UTC(2026, 10, 28, 12, 59, 50);
+    const list = events(100, COPY_MIN_EVENTS + 500, start);
+    const before = await count('SELECT count(*) AS n FROM violations');
+    const rollupsBefore = await rollupTotals();
+    expect((await store(list)).every(Boolean)).toBe(true);
+    expect(await count('SELECT count(*) AS n FROM violations')).toBe(before + list.length);
+    const { rows } = await pool.query(
+      `SELECT comm, raw, container_id, to_char(observed_at AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS t
+       FROM violations WHERE event_key = 'boot:101'`,
+    );
+    expect(rows).toEqual([{ comm: NASTY, raw: NASTY, container_id: 'c1', t: '12:59:50.707101' }]);
+
+    expect((await store(list)).some(Boolean)).toBe(false);
+    const more = events(100 + list.length, 600, start);
+    const mixed = [...list.slice(-600), ...more];
+    const inserted = await store(mixed);
+    expect(inserted.filter(Boolean)).toHaveLength(600);
+    expect(inserted.slice(600).every(Boolean)).toBe(true);
+
+    const total = before + list.length + more.length;
+    expect(await count('SELECT count(*) AS n FROM violations')).toBe(total);
+    expect(await rollupTotals()).toEqual(rollupsBefore.map((n) => n + list.length + more.length));
+    // The rollup agrees with the rows key by key, in the minute tier and the hour tier.
+    for (const [table, minutes] of [
+      ['violation_counts', 1],
+      ['violation_counts_1h', 60],
+    ] as const) {
+      const diff = await count(
+        `SELECT count(*) AS n FROM (
+           SELECT date_bin('${minutes} minutes', observed_at, timestamptz 'epoch') AS minute, host_id, action,
+                  coalesce(syscall_name, '') AS s, coalesce(exe, '') AS e, coalesce(container_id, '') AS c,
+                  source, count(*) AS count FROM violations GROUP BY 1, 2, 3, 4, 5, 6, 7
+           EXCEPT SELECT minute, host_id, action, syscall_name, exe, container_id, source, count FROM ${table}) d`,
+      );
+      expect(diff).toBe(0);
+    }
   });
 
-  it('creates hosts on first sight and answers their ids', async () => {
-    const a = await writer.upsertHosts(['db-1', 'db-2', 'db-1']);
-    const b = await writer.upsertHosts(['db-2']);
-    expect(a.size).toBe(2);
-    expect(b.get('db-2')).toBe(a.get('db-2'));
+  it('writes nothing when one row of a batch fails, small or large', async () => {
+    for (const n of [1, COPY_MIN_EVENTS]) {
+      const before = await count('SELECT count(*) AS n FROM violations');
+      const rollupsBefore = await rollupTotals();
+      const good = events(10_000 * n, n, Date.UTC(2026, 10, 28, 11));
+      await store([good[0]]); // knows the hosts, so that the large batch takes the COPY path
+      // No partition holds this day: the whole batch must fail, including the good rows.
+      const orphan: BatchEvent = { micros: Date.UTC(2020, 0, 1) * 1000, event: event(11, 'x', 'h-0') };
+      const batch = good.slice(1).map((e) => ({ micros: parseObservedAt(e.observedAt)!, event: e }));
+      await expect(writer.storeBatch([...batch, orphan], hosts)).rejects.toThrow(/partition/);
+      expect(await count('SELECT count(*) AS n FROM violations')).toBe(before + 1);
+      expect(await rollupTotals()).toEqual(rollupsBefore.map((r) => r + 1));
+    }
+  });
+
+  it('creates a new host only with its batch: a failed batch leaves no host behind', async () => {
+    const orphan: BatchEvent = { micros: Date.UTC(2020, 0, 1) * 1000, event: event(1, 'x', 'never-stored') };
+    await expect(writer.storeBatch([orphan], hosts)).rejects.toThrow(/partition/);
+    expect(await count(`SELECT count(*) AS n FROM hosts WHERE name = 'never-stored'`)).toBe(0);
+
+    const fresh = event(2, '2026-11-28T10:30:00Z', 'db-1');
+    expect(await store([fresh])).toEqual([true]);
+    const id = hosts.get('db-1');
+    expect((await pool.query(`SELECT id FROM hosts WHERE name = 'db-1'`)).rows).toEqual([{ id }]);
+    expect(await writer.touchHosts([id!, '00000000-0000-4000-8000-000000000000'])).toEqual(new Set([id]));
   });
 });

@@ -3,24 +3,45 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { ROLLUP_TIERS } from './rollup-tiers.js';
-import { VIOLATION_COLUMNS, toCopyText, violationIdentity, type ViolationRow } from './violation-row.js';
+import {
+  VIOLATION_COLUMNS,
+  columnArrays,
+  copyChunks,
+  violationIdentity,
+  type ViolationRow,
+} from './violation-row.js';
+
+/** An event to store: its host is `event.host`, resolved to an id by storeBatch. */
+export interface BatchEvent {
+  micros: number;
+  event: ViolationRow['event'];
+}
+
+export interface StoredBatch {
+  /** Per event of the batch, in order: whether it was new (false: already stored). */
+  inserted: boolean[];
+  /** The id of every host of the batch, including the ones this batch created. */
+  hostIds: Map<string, string>;
+}
+
+/**
+ * From this many events a batch of known hosts is sent by COPY straight into `violations`
+ * (measured: about 1.6x the rows a second of the one-statement path at 5,000 events, and slower
+ * at 50 because it costs four round trips instead of one).
+ */
+export const COPY_MIN_EVENTS = 1000;
 
 const stored = VIOLATION_COLUMNS.map(([name]) => name).filter((n) => n !== 'micros');
+const COPY_SQL = `COPY violations (${VIOLATION_COLUMNS.map(([n]) => (n === 'micros' ? 'observed_at' : n)).join(', ')}) FROM STDIN`;
+const DIMENSIONS = 'minute, host_id, action, syscall_name, exe, container_id, source';
 
-/** Per connection; emptied at each commit. */
-const CREATE_STAGING_SQL = `CREATE TEMP TABLE IF NOT EXISTS violations_staging (
-  ${VIOLATION_COLUMNS.map(([name, type]) => `${name} ${type}`).join(',\n  ')}
-) ON COMMIT DELETE ROWS`;
-
-const COPY_SQL = `COPY violations_staging (${VIOLATION_COLUMNS.map(([name]) => name).join(', ')}) FROM STDIN`;
-
-/** Adds rows to each rollup tier, grouped in key order so that concurrent batches lock counters in the same order. */
+/** Adds `count` per key of `from` (which has the rollup's columns) to every tier, in key order. */
 function rollupCtes(from: string): string {
   return ROLLUP_TIERS.map(
     ({ table, minutes }, i) => `rollup${i} AS (
-  INSERT INTO ${table} AS c (minute, host_id, action, syscall_name, exe, container_id, source, count)
-  SELECT date_bin('${minutes} minutes', observed_at, timestamptz 'epoch'), host_id, action,
-         coalesce(syscall_name, ''), coalesce(exe, ''), coalesce(container_id, ''), source, count(*)
+  INSERT INTO ${table} AS c (${DIMENSIONS}, count)
+  SELECT date_bin('${minutes} minutes', minute, timestamptz 'epoch'), host_id, action, syscall_name, exe,
+         container_id, source, sum(n)
   FROM ${from}
   GROUP BY 1, 2, 3, 4, 5, 6, 7
   ORDER BY 1, 2, 3, 4, 5, 6, 7
@@ -29,67 +50,153 @@ function rollupCtes(from: string): string {
   ).join(',\n');
 }
 
-const SELECT_STAGED = `SELECT timestamptz 'epoch' + micros * interval '1 microsecond' AS observed_at, ${stored.join(', ')}
-  FROM violations_staging`;
-
 /**
- * The usual case, a batch of new events: a plain INSERT (cheaper than ON CONFLICT's speculative
- * insertion) and the rollups straight from the staged rows. A unique violation sends the batch
- * to STORE_DEDUPED_SQL instead.
+ * One statement, so one round trip and its own transaction: inserts the rows not stored yet,
+ * counts exactly those in every rollup tier, and answers how many were new and, only when some
+ * were not, which ones.
  */
-const STORE_NEW_SQL = `
-WITH staged AS MATERIALIZED (${SELECT_STAGED}),
-ins AS (INSERT INTO violations (observed_at, ${stored.join(', ')}) SELECT * FROM staged),
-${rollupCtes('staged')}
-SELECT count(*)::int AS n FROM staged`;
-
-/** Skips rows already stored, and counts in the rollups only the rows really inserted. */
-const STORE_DEDUPED_SQL = `
+const STORE_SQL = `
 WITH ins AS (
   INSERT INTO violations (observed_at, ${stored.join(', ')})
-  ${SELECT_STAGED}
+  SELECT timestamptz 'epoch' + micros * interval '1 microsecond', ${stored.join(', ')}
+  FROM unnest(${VIOLATION_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+    AS r(${VIOLATION_COLUMNS.map(([name]) => name).join(', ')})
   ON CONFLICT DO NOTHING
   RETURNING host_id, event_key, observed_at, action, syscall_name, exe, container_id, source
 ),
-${rollupCtes('ins')}
-SELECT host_id, event_key, (extract(epoch FROM observed_at) * 1000000)::bigint::text AS micros FROM ins`;
+counted AS (
+  SELECT date_bin('1 minute', observed_at, timestamptz 'epoch') AS minute, host_id, action,
+         coalesce(syscall_name, '') AS syscall_name, coalesce(exe, '') AS exe,
+         coalesce(container_id, '') AS container_id, source, count(*) AS n
+  FROM ins GROUP BY 1, 2, 3, 4, 5, 6, 7
+),
+${rollupCtes('counted')},
+total AS (SELECT coalesce(sum(n), 0)::int AS n FROM counted)
+SELECT total.n, CASE WHEN total.n < $${VIOLATION_COLUMNS.length + 1} THEN (
+  SELECT json_agg(json_build_array(host_id, event_key, (extract(epoch FROM observed_at) * 1000000)::bigint::text))
+  FROM ins) END AS inserted
+FROM total`;
+
+/** The rollup of rows COPY has just stored, counted per minute by the caller. */
+const ROLLUP_SQL = `
+WITH counted AS (
+  SELECT timestamptz 'epoch' + m * interval '1 microsecond' AS minute, host_id, action, syscall_name, exe,
+         container_id, source, n
+  FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+    AS r(m, host_id, action, syscall_name, exe, container_id, source, n)
+),
+${rollupCtes('counted')}
+SELECT 1`;
+
+const CREATE_HOSTS_SQL = `INSERT INTO hosts (name) SELECT unnest($1::text[]) ORDER BY 1
+  ON CONFLICT ON CONSTRAINT hosts_name_key DO UPDATE SET last_seen = greatest(hosts.last_seen, now())
+  RETURNING id, name`;
 
 const UNIQUE_VIOLATION = '23505';
+const MINUTE_MICROS = 60_000_000;
 
-/** Connections whose session already has the staging table. */
-const staged = new WeakSet<PoolClient>();
-
-/** Writes ingest batches: the hot path, COPY into a staging table then one INSERT ... SELECT. */
+/**
+ * Writes ingest batches, all or nothing. The usual batch (known hosts) costs one round trip, or
+ * for large batches a COPY straight into `violations` plus one rollup statement. A batch naming
+ * a host never seen creates it in the same transaction, so a failed batch leaves nothing behind.
+ */
 export class ViolationWriterRepository {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Stores `rows` all or nothing and answers the identities (see violationIdentity) of the rows
-   * that were new. Rows must already be free of in-batch repeats.
+   * Stores `events` (already free of in-batch repeats) with the host ids in `known`; hosts not
+   * in it are created. Answers which events were new and the ids of all the batch's hosts.
    */
-  async storeBatch(rows: readonly ViolationRow[]): Promise<Set<string>> {
-    const inserted = new Set<string>();
-    if (rows.length === 0) return inserted;
+  async storeBatch(events: readonly BatchEvent[], known: ReadonlyMap<string, string>): Promise<StoredBatch> {
+    const hostIds = new Map<string, string>();
+    const unknown = new Set<string>();
+    for (const { event } of events) {
+      const id = known.get(event.host);
+      if (id === undefined) unknown.add(event.host);
+      else hostIds.set(event.host, id);
+    }
+    if (events.length === 0) return { inserted: [], hostIds };
+    if (unknown.size > 0) return this.withNewHosts(events, hostIds, [...unknown]);
+
+    const rows = events.map((e) => ({
+      hostId: hostIds.get(e.event.host)!,
+      micros: e.micros,
+      event: e.event,
+    }));
+    if (rows.length >= COPY_MIN_EVENTS && (await this.tryCopy(rows))) {
+      return { inserted: rows.map(() => true), hostIds };
+    }
+    return { inserted: await this.store(this.pool, rows), hostIds };
+  }
+
+  /** Marks hosts seen now; answers the ids that still exist. */
+  async touchHosts(ids: readonly string[]): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      'UPDATE hosts SET last_seen = greatest(last_seen, now()) WHERE id = ANY($1::uuid[]) RETURNING id',
+      [ids],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** The one-statement path; `db` is the pool (own transaction) or a client inside one. */
+  private async store(db: Pool | PoolClient, rows: readonly ViolationRow[]): Promise<boolean[]> {
+    const result = await db.query<{ n: number; inserted: Array<[string, string, string]> | null }>({
+      name: 'store-violations',
+      text: STORE_SQL,
+      values: [...columnArrays(rows), rows.length],
+    });
+    const { n, inserted } = result.rows[0];
+    if (n === rows.length) return rows.map(() => true);
+    const fresh = new Set((inserted ?? []).map(([h, k, m]) => violationIdentity(h, k, m)));
+    return rows.map((r) => fresh.has(violationIdentity(r.hostId, r.event.eventKey, r.micros)));
+  }
+
+  /**
+   * COPY into `violations` and the rollups in one transaction. Answers false, having written
+   * nothing, when some row was already stored: the caller then takes the deduplicating path.
+   */
+  private async tryCopy(rows: readonly ViolationRow[]): Promise<boolean> {
+    return this.transaction(async (client) => {
+      try {
+        await pipeline(Readable.from(copyChunks(rows)), client.query(copyStreams.from(COPY_SQL)));
+      } catch (error) {
+        if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
+        throw error;
+      }
+      await client.query({ name: 'store-rollups', text: ROLLUP_SQL, values: minuteCounts(rows) });
+      return true;
+    });
+  }
+
+  private async withNewHosts(
+    events: readonly BatchEvent[],
+    hostIds: Map<string, string>,
+    names: string[],
+  ): Promise<StoredBatch> {
+    return this.transaction(async (client) => {
+      const created = await client.query<{ id: string; name: string }>(CREATE_HOSTS_SQL, [names.sort()]);
+      for (const r of created.rows) hostIds.set(r.name, r.id);
+      const rows = events.map((e) => ({
+        hostId: hostIds.get(e.event.host)!,
+        micros: e.micros,
+        event: e.event,
+      }));
+      return { inserted: await this.store(client, rows), hostIds };
+    });
+  }
+
+  /**
+   * Runs `work` in one transaction. When `work` answers false it is rolled back instead (nothing
+   * to keep); a connection whose rollback fails is thrown away.
+   */
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      await client.query(staged.has(client) ? 'BEGIN' : `BEGIN; ${CREATE_STAGING_SQL}`);
-      await pipeline(Readable.from([toCopyText(rows)]), client.query(copyStreams.from(COPY_SQL)));
-      await client.query('SAVEPOINT plain_insert');
-      try {
-        await client.query(STORE_NEW_SQL);
-        for (const r of rows) inserted.add(violationIdentity(r.hostId, r.event.eventKey, r.micros));
-      } catch (error) {
-        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-        await client.query('ROLLBACK TO SAVEPOINT plain_insert');
-        const result = await client.query<{ host_id: string; event_key: string; micros: string }>(
-          STORE_DEDUPED_SQL,
-        );
-        for (const r of result.rows) inserted.add(violationIdentity(r.host_id, r.event_key, r.micros));
-      }
-      await client.query('COMMIT');
-      staged.add(client);
-      return inserted;
+      await client.query('BEGIN');
+      const out = await work(client);
+      await client.query(out === false ? 'ROLLBACK' : 'COMMIT');
+      return out;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => (broken = true));
       throw error;
@@ -97,15 +204,31 @@ export class ViolationWriterRepository {
       client.release(broken);
     }
   }
+}
 
-  /** Creates the hosts not seen before and marks all of them seen now; answers name -> id. */
-  async upsertHosts(names: readonly string[]): Promise<Map<string, string>> {
-    const result = await this.pool.query<{ id: string; name: string }>(
-      `INSERT INTO hosts (name) SELECT DISTINCT unnest($1::text[]) ORDER BY 1
-       ON CONFLICT ON CONSTRAINT hosts_name_key DO UPDATE SET last_seen = greatest(hosts.last_seen, now())
-       RETURNING id, name`,
-      [names],
-    );
-    return new Map(result.rows.map((r) => [r.name, r.id]));
+/** The rows counted per minute and rollup key, as the eight arrays ROLLUP_SQL unnests. */
+function minuteCounts(rows: readonly ViolationRow[]): unknown[][] {
+  const counts = new Map<string, { key: string[]; n: number }>();
+  for (const { hostId, micros, event: e } of rows) {
+    const minute = String(Math.floor(micros / MINUTE_MICROS) * MINUTE_MICROS);
+    const key = [
+      minute,
+      hostId,
+      e.action,
+      e.syscall?.name ?? '',
+      e.process?.exe ?? '',
+      e.container?.id ?? '',
+      e.source,
+    ];
+    const id = JSON.stringify(key);
+    const group = counts.get(id);
+    if (group) group.n++;
+    else counts.set(id, { key, n: 1 });
   }
+  const columns: unknown[][] = [[], [], [], [], [], [], [], []];
+  for (const { key, n } of counts.values()) {
+    for (let k = 0; k < 7; k++) columns[k].push(key[k]);
+    columns[7].push(n);
+  }
+  return columns;
 }
