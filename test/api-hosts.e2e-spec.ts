@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -178,5 +179,118 @@ describe('hosts API', () => {
     expect(res.body.error.details.errors.map((x: { pointer: string }) => x.pointer)).toEqual(
       expect.arrayContaining(['/stats/eventsRead', '/stats/spoolDepth']),
     );
+  });
+  describe('GET /v1/hosts paging and filters', () => {
+    let db: pg.Client;
+    beforeAll(async () => {
+      db = new pg.Client({ connectionString: t.databaseUrl });
+      await db.connect();
+      // 1,500 hosts straight into the table (enrolling each over HTTP would only slow the suite):
+      // labels alternate, last seen spread over the past 1,500 minutes.
+      await db.query(
+        `INSERT INTO hosts (name, labels, last_seen)
+         SELECT 'page-' || lpad(i::text, 4, '0'),
+                jsonb_build_object('env', CASE WHEN i % 3 = 0 THEN 'prod' ELSE 'dev' END, 'rack', (i % 5)::text),
+                now() - make_interval(mins => i)
+         FROM generate_series(1, 1500) AS i`,
+      );
+    });
+    afterAll(() => db?.end());
+
+    async function walk(query: string, limit: number): Promise<{ names: string[]; pages: number }> {
+      const names: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const qs: string = `${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const res: Response = await t.request.get(`/v1/hosts?${qs}`).set(bearer(viewer));
+        expect(res.status, res.text).toBe(200);
+        expect(res.body.items.length).toBeLessThanOrEqual(limit);
+        names.push(...res.body.items.map((h: { name: string }) => h.name));
+        cursor = res.body.nextCursor;
+        pages++;
+      } while (cursor !== null && pages < 1000);
+      return { names, pages };
+    }
+    const sqlNames = async (where: string, params: unknown[] = []) =>
+      (
+        await db.query<{ name: string }>(`SELECT name FROM hosts WHERE ${where} ORDER BY name`, params)
+      ).rows.map((r) => r.name);
+
+    it('walks the whole fleet in pages by name with no gap and no repeat', async () => {
+      const all = await sqlNames('true');
+      expect(all.length).toBeGreaterThan(1500);
+      const { names, pages } = await walk('', 97);
+      expect(names).toEqual(all);
+      expect(new Set(names).size).toBe(names.length);
+      expect(pages).toBe(Math.ceil(all.length / 97));
+      // The default page is 100 hosts; 1000 is the most.
+      const first = await t.request.get('/v1/hosts').set(bearer(viewer));
+      expect(first.body.items).toHaveLength(100);
+      expect(first.body.nextCursor).toEqual(expect.any(String));
+      const big = await t.request.get('/v1/hosts?limit=1000').set(bearer(viewer));
+      expect(big.body.items).toHaveLength(1000);
+    });
+
+    it('keeps going without repeats while hosts are added between pages', async () => {
+      const seen: string[] = [];
+      let res = await t.request.get('/v1/hosts?namePrefix=page-&limit=400').set(bearer(viewer));
+      seen.push(...res.body.items.map((h: { name: string }) => h.name));
+      // One before the cursor (not seen in this walk), one after it (seen once).
+      await db.query(`INSERT INTO hosts (name) VALUES ('page-0000a'), ('page-9999')`);
+      while (res.body.nextCursor) {
+        res = await t.request
+          .get(`/v1/hosts?namePrefix=page-&limit=400&cursor=${encodeURIComponent(res.body.nextCursor)}`)
+          .set(bearer(viewer));
+        seen.push(...res.body.items.map((h: { name: string }) => h.name));
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toContain('page-9999');
+      expect(seen).not.toContain('page-0000a');
+      expect(seen).toHaveLength(1501);
+    });
+
+    it('filters by labels, name prefix and last seen, paging the same way', async () => {
+      const prod = await walk('label=env%3Dprod', 50);
+      expect(prod.names).toEqual(await sqlNames(`labels @> '{"env":"prod"}'`));
+      const prodPages = await walk('label=env%3Dprod&namePrefix=page-', 50);
+      expect(prodPages.names).toHaveLength(500);
+      expect(prodPages.names).toEqual(prod.names.filter((n) => n.startsWith('page-')));
+      const two = await walk('label=env%3Dprod,rack%3D0', 30);
+      expect(two.names).toEqual(await sqlNames(`labels @> '{"env":"prod","rack":"0"}'`));
+      expect(two.names).toHaveLength(100);
+      const prefix = await walk('namePrefix=page-01', 40);
+      expect(prefix.names).toEqual(await sqlNames(`name LIKE 'page-01%'`));
+      expect(prefix.names).toHaveLength(100);
+      // Seen in the last 100 minutes (page-0001 .. page-0099, plus the hosts of the other tests),
+      // and silent for over 1,400 minutes (page-1401 .. page-1500).
+      const since = new Date(Date.now() - 100 * 60_000 + 30_000).toISOString();
+      const recent = await walk(`namePrefix=page-&seenAfter=${encodeURIComponent(since)}`, 25);
+      expect(recent.names).toEqual(await sqlNames(`name LIKE 'page-%' AND last_seen >= $1`, [since]));
+      expect(recent.names.length).toBeGreaterThanOrEqual(99);
+      const before = new Date(Date.now() - 1400 * 60_000 - 30_000).toISOString();
+      const old = await walk(`seenBefore=${encodeURIComponent(before)}`, 1000);
+      expect(old.names).toEqual(await sqlNames(`greatest(last_seen, last_heartbeat) < $1`, [before]));
+      expect(old.names).toHaveLength(100);
+    });
+
+    it('refuses bad paging and filter parameters by pointer', async () => {
+      for (const [qs, pointer] of [
+        ['limit=0', '/limit'],
+        ['limit=1001', '/limit'],
+        ['limit=x', '/limit'],
+        ['label=env', '/label'],
+        ['label=bad%20key%3Dx', '/label'],
+        ['seenAfter=yesterday', '/seenAfter'],
+        ['surprise=1', '/surprise'],
+      ]) {
+        const res = await t.request.get(`/v1/hosts?${qs}`).set(bearer(viewer));
+        expect(res.status, qs).toBe(400);
+        expect(res.body.error.details.errors[0].pointer, qs).toBe(pointer);
+      }
+      const cursor = await t.request.get('/v1/hosts?cursor=not-ours').set(bearer(viewer));
+      expect(cursor.status).toBe(400);
+      expect(cursor.body.error.code).toBe('invalid_cursor');
+    });
   });
 });

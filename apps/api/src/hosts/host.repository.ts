@@ -18,6 +18,18 @@ export interface HeartbeatFacts {
   health: Record<string, unknown>;
 }
 
+export interface HostFilter {
+  labels?: Record<string, string>;
+  namePrefix?: string;
+  seenAfter?: Date;
+  seenBefore?: Date;
+}
+
+export interface HostPageQuery extends HostFilter {
+  afterName?: string;
+  limit: number;
+}
+
 interface HostRow {
   id: string;
   name: string;
@@ -107,8 +119,26 @@ export class HostsRepository {
     return rows[0] ? toHost(rows[0]) : undefined;
   }
 
-  async list(): Promise<Host[]> {
-    const { rows } = await this.pool.query<HostRow>(`SELECT ${COLUMNS} FROM hosts ORDER BY name`);
+  /** One keyset page of hosts by name, after `afterName`; "seen" is the later of event and heartbeat. */
+  async page(f: HostPageQuery): Promise<Host[]> {
+    const { rows } = await this.pool.query<HostRow>(
+      `SELECT ${COLUMNS} FROM hosts
+       WHERE ($1::text IS NULL OR name > $1)
+         AND ($2::jsonb IS NULL OR labels @> $2::jsonb)
+         AND ($3::text IS NULL OR starts_with(name, $3))
+         AND ($4::timestamptz IS NULL OR greatest(last_seen, last_heartbeat) >= $4)
+         AND ($5::timestamptz IS NULL OR greatest(last_seen, last_heartbeat) < $5)
+       ORDER BY name
+       LIMIT $6`,
+      [
+        f.afterName ?? null,
+        f.labels ? JSON.stringify(f.labels) : null,
+        f.namePrefix ?? null,
+        f.seenAfter ?? null,
+        f.seenBefore ?? null,
+        f.limit,
+      ],
+    );
     return rows.map(toHost);
   }
 

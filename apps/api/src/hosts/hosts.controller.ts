@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -14,12 +14,23 @@ import { ApiErrorResponses } from '../openapi/api-error-responses.js';
 import { EnrolledHostDto, EnrollHostDto } from './dto/enroll-host.dto.js';
 import { HeartbeatDto } from './dto/heartbeat.dto.js';
 import { HostDto, HostListDto, UpdateHostDto } from './dto/host.dto.js';
+import { HostListQueryDto } from './dto/host-list-query.dto.js';
 import { HostAssignmentListDto, HostStatusDto } from './dto/host-status.dto.js';
 import type { Host } from './host.js';
 import type { HostAssignment } from './host-policy.port.js';
-import { HostsService } from './hosts.service.js';
+import { HostsService, type HostPage } from './hosts.service.js';
 
 const uuid = new ParseUUIDPipe();
+
+/** `env=prod,team=edge` (already checked by the DTO) as a label map. */
+function parseLabelFilter(text: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const at = pair.indexOf('=');
+    labels[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return labels;
+}
 
 @ApiTags('hosts')
 @ApiBearerAuth()
@@ -39,11 +50,16 @@ export class HostsController {
 
   @Get()
   @Roles('viewer')
-  @ApiOperation({ summary: 'The fleet: every host with its labels and state' })
+  @ApiOperation({ summary: 'The fleet: hosts with their labels and state, by name, in keyset pages' })
   @ApiOkResponse({ type: HostListDto })
-  @ApiErrorResponses(401, 403)
-  async list(): Promise<{ items: Host[] }> {
-    return { items: await this.hosts.list() };
+  @ApiErrorResponses(400, 401, 403)
+  list(@Query() query: HostListQueryDto): Promise<HostPage> {
+    const { limit = 100, cursor, label, ...filter } = query;
+    return this.hosts.list(
+      { ...filter, ...(label ? { labels: parseLabelFilter(label) } : {}) },
+      limit,
+      cursor,
+    );
   }
 
   @Get(':id')

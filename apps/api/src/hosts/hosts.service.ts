@@ -2,12 +2,26 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { AuditLogService } from '../audit-log/audit-log.service.js';
 import { NotFoundError } from '../common/domain-error.js';
+import { decodeCursor, encodeCursor } from '../common/page-cursor.js';
 import { PG_POOL } from '../database/pg-pool.js';
 import { inTransaction } from '../database/transaction.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import type { Host } from './host.js';
 import { HostPolicyPort, type HostAssignment, type ProfileStatusReport } from './host-policy.port.js';
-import { HostsRepository, type EnrollFacts, type HeartbeatFacts } from './host.repository.js';
+import {
+  HostsRepository,
+  type EnrollFacts,
+  type HeartbeatFacts,
+  type HostFilter,
+} from './host.repository.js';
+
+export interface HostPage {
+  items: Host[];
+  nextCursor: string | null;
+}
+
+const isHostCursor = (v: unknown): v is { name: string } =>
+  typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string';
 
 @Injectable()
 export class HostsService {
@@ -50,8 +64,13 @@ export class HostsService {
     if (!(await this.hosts.heartbeat(id, facts))) throw new NotFoundError('host', id);
   }
 
-  list(): Promise<Host[]> {
-    return this.hosts.list();
+  /** Hosts by name in keyset pages: the cursor is the last name of the previous page. */
+  async list(filter: HostFilter, limit: number, cursor?: string): Promise<HostPage> {
+    const afterName = cursor === undefined ? undefined : decodeCursor(cursor, isHostCursor).name;
+    const rows = await this.hosts.page({ ...filter, afterName, limit: limit + 1 });
+    const more = rows.length > limit;
+    const items = more ? rows.slice(0, limit) : rows;
+    return { items, nextCursor: more ? encodeCursor({ name: items[items.length - 1].name }) : null };
   }
 
   async get(id: string): Promise<Host> {

@@ -27,7 +27,13 @@ export class HostDto {
 }
 
 export class HostListDto {
-  @ApiProperty({ type: [HostDto] }) items!: HostDto[];
+  @ApiProperty({ type: [HostDto], description: 'By name' }) items!: HostDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= (with the same filters) for the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }
 
 export class UpdateHostDto {

@@ -1,0 +1,68 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+/** `key=value`, comma-separated, Kubernetes-like keys (as labels.validator.ts). */
+export const LABEL_FILTER =
+  /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?=[^,]{0,256}(,[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?=[^,]{0,256}){0,19}$/;
+
+/** GET /v1/hosts: filters and keyset paging (by name). */
+export class HostListQueryDto {
+  @ApiPropertyOptional({
+    description:
+      'Only hosts with every one of these labels: comma-separated key=value pairs, at most 20 (e.g. env=prod,team=edge)',
+    example: 'env=prod',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(LABEL_FILTER, { message: 'label must be key=value pairs separated by commas (at most 20)' })
+  label?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only hosts whose name starts with this',
+    example: 'web-',
+    maxLength: 253,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(253)
+  namePrefix?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only hosts last seen (event or heartbeat) at or after this time; ISO 8601',
+    type: String,
+    format: 'date-time',
+  })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  seenAfter?: Date;
+
+  @ApiPropertyOptional({
+    description:
+      'Only hosts last seen (event or heartbeat) before this time, e.g. to find silent ones; ISO 8601',
+    type: String,
+    format: 'date-time',
+  })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  seenBefore?: Date;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'Hosts per page' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({
+    description: 'nextCursor of the previous page (opaque); the filters must stay the same',
+    maxLength: 1000,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  cursor?: string;
+}
