@@ -1,12 +1,27 @@
-// Load and soak: LOAD_AGENTS (default 200) simulated agents, each enrolled through the real API,
-// send gzip NDJSON batches of LOAD_BATCH (default 50) events about once a second for LOAD_SECONDS
-// (default 600), while LOAD_READERS (default 4) readers page /v1/violations and ask for stats and
-// timeseries. Before the load, the same requests are timed on the idle service. Checks: stored
-// count equals what was accepted (nothing lost or doubled), p99 of ingest and query within 5x the
-// idle figures, RSS flat (second half vs first half of the run), no error but planned 429/503.
+// Load and soak: a fleet of LOAD_AGENTS (default 200) simulated agents, each enrolled through the
+// real API, for LOAD_SECONDS (default 600), while LOAD_READERS (default 4) readers ask what a
+// dashboard asks.
+//
+// The offered load is explicit: LOAD_EVENTS_PER_SECOND (default 5,000) events a second across the
+// fleet, produced evenly on every host whatever the service does (as the kernel does). Each
+// simulated agent ships like the real one (apps/agent/src/shipping/shipper.ts): once it has events
+// it waits up to LOAD_FLUSH_MS (default 1,000, the agent's default) or until LOAD_BATCH (default
+// 2,000, the agent's default) are waiting, sends them as one gzip NDJSON batch, one request at a
+// time, resends a batch refused with 429/503 after Retry-After, and sends again at once while more
+// than a batch waits. So a slow service gets fewer, larger batches, not a growing queue of
+// requests. Each reader pages /v1/violations and asks for stats and timeseries, then pauses
+// LOAD_READER_PAUSE_MS (default 1,000), as a dashboard refreshing does.
+//
+// Before the load, the same requests (an ingest batch of the size the load will send) are timed
+// one at a time on the idle service. After the load, production stops and the agents drain what
+// they still hold. Reported: offered and sustained rates, backlog at the end, p50/p99 of ingest and
+// query idle and under load, RSS, answers. Checks: stored = produced = accepted (nothing lost or
+// doubled), p99 of ingest and query within 5x the idle figures, RSS flat (second half vs first),
+// no error but planned 429/503. Only exactness and errors set the exit code; the rest is reported.
 // Traffic goes only to the API this script starts on 127.0.0.1; every loop stops by itself.
 /* global fetch */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,9 +31,17 @@ import { createBenchDatabase, percentile, startApi } from '../bench/ingest-api-s
 
 const AGENTS = Number(process.env.LOAD_AGENTS ?? 200);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 600);
-const BATCH = Number(process.env.LOAD_BATCH ?? 50);
+const EVENTS_PER_SECOND = Number(process.env.LOAD_EVENTS_PER_SECOND ?? 5000);
+const FLUSH_MS = Number(process.env.LOAD_FLUSH_MS ?? 1000);
+const BATCH = Number(process.env.LOAD_BATCH ?? 2000);
 const READERS = Number(process.env.LOAD_READERS ?? 4);
+const READER_PAUSE_MS = Number(process.env.LOAD_READER_PAUSE_MS ?? 1000);
 const IDLE_SAMPLES = 60;
+const TICK_MS = 100;
+
+for (const [name, v] of Object.entries({ AGENTS, SECONDS, EVENTS_PER_SECOND, FLUSH_MS, BATCH, READERS })) {
+  if (!Number.isFinite(v) || v < 0) throw new Error(`LOAD_${name} must be a number >= 0`);
+}
 
 /** The API's resident memory now, from /proc. */
 function rssOf(pid) {
@@ -27,15 +50,16 @@ function rssOf(pid) {
 }
 
 const log = (msg) => process.stderr.write(`[load] ${msg}\n`);
+const load = () => loadavg().map((x) => +x.toFixed(2));
 
-function batchOf(agent, seq) {
+function batchOf(agent, seq, n) {
   const now = Date.now();
   const lines = [];
-  for (let i = 0; i < BATCH; i++) {
+  for (let i = 0; i < n; i++) {
     lines.push(
       JSON.stringify({
         eventKey: `load:${agent.bootId}:${seq}:${i}`,
-        observedAt: new Date(now - 1000 + i).toISOString(),
+        observedAt: new Date(now - 1000 + (i % 1000)).toISOString(),
         host: agent.name,
         bootId: agent.bootId,
         source: 'kmsg',
@@ -61,6 +85,7 @@ async function timed(fn) {
 }
 
 async function main() {
+  const loadAtStart = load();
   const db = await createBenchDatabase('sandtrap_load');
   const api = await startApi(db.url);
   const admin = { authorization: `Bearer ${api.adminToken}` };
@@ -68,6 +93,7 @@ async function main() {
   const status = new Map();
   const count = (code) => status.set(code, (status.get(code) ?? 0) + 1);
   let accepted = 0;
+  let duplicates = 0;
   try {
     log(`enrolling ${AGENTS} agents`);
     const agents = [];
@@ -79,7 +105,7 @@ async function main() {
       });
       if (r.status !== 201) throw new Error(`enroll: ${r.status} ${await r.text()}`);
       const body = await r.json();
-      agents.push({ name: `load-${i}`, token: body.token, bootId: `boot${i}`, seq: 0 });
+      agents.push({ name: `load-${i}`, token: body.token, bootId: `boot${i}`, seq: 0, due: 0, pending: 0 });
     }
     const viewer = await (
       await fetch(`${api.baseUrl}/v1/tokens`, {
@@ -98,9 +124,12 @@ async function main() {
       ];
     };
 
-    const send = async (agent) => {
+    /** Sends `n` events of `agent` as one batch until it is taken; answers the request times. */
+    const send = async (agent, n) => {
+      const body = batchOf(agent, agent.seq, n);
+      agent.seq += 1;
+      const times = [];
       for (let attempt = 0; ; attempt++) {
-        const body = batchOf(agent, agent.seq);
         const { ms, r } = await timed(() =>
           fetch(`${api.baseUrl}/v1/ingest/events`, {
             method: 'POST',
@@ -113,11 +142,14 @@ async function main() {
           }),
         );
         count(r.status);
+        times.push(ms);
         const answer = await r.json();
         if (r.status === 202) {
+          if (answer.accepted + answer.duplicates !== n)
+            throw new Error(`batch of ${n}: ${JSON.stringify(answer)}`);
           accepted += answer.accepted;
-          agent.seq += 1;
-          return ms;
+          duplicates += answer.duplicates;
+          return times;
         }
         if ((r.status === 429 || r.status === 503) && attempt < 20) {
           await sleep(Number(r.headers.get('retry-after') ?? 1) * 1000);
@@ -134,71 +166,150 @@ async function main() {
       return ms;
     };
 
-    log('idle figures');
+    // The batch an agent sends at the offered rate: what it gathers in one flush interval.
+    const perAgent = AGENTS > 0 ? EVENTS_PER_SECOND / AGENTS : 0;
+    const nominalBatch = Math.max(1, Math.min(BATCH, Math.round((perAgent * FLUSH_MS) / 1000)));
+    log(`idle figures (batches of ${nominalBatch})`);
     const idleIngest = [];
     const idleQuery = [];
     for (let i = 0; i < IDLE_SAMPLES; i++) {
-      idleIngest.push(await send(agents[i % agents.length]));
+      idleIngest.push(...(await send(agents[i % agents.length], nominalBatch)));
       for (const q of queries()) idleQuery.push(await read(q));
     }
+    const idleEvents = IDLE_SAMPLES * nominalBatch;
 
-    log(`load: ${AGENTS} agents x ${BATCH} events/s for ${SECONDS}s, ${READERS} readers`);
-    const end = Date.now() + SECONDS * 1000;
+    log(
+      `load: ${AGENTS} agents, ${EVENTS_PER_SECOND} events/s offered (${perAgent.toFixed(1)}/s each), ` +
+        `flush ${FLUSH_MS} ms or ${BATCH} events, ${READERS} readers pausing ${READER_PAUSE_MS} ms, ${SECONDS} s`,
+    );
+    const started = Date.now();
+    const end = started + SECONDS * 1000;
+    let producing = true;
+    let produced = 0;
     const ingestMs = [];
+    const batchSizes = [];
     const queryMs = [];
+    let acceptedAtEnd = 0;
     const rss = [];
     const sampler = setInterval(() => rss.push(rssOf(api.pid)), 5000);
+    // The kernel side: every host produces its share each tick, whether or not its agent keeps up.
+    const producer = setInterval(() => {
+      if (!producing) return;
+      for (const agent of agents) {
+        agent.due += (perAgent * TICK_MS) / 1000;
+        const whole = Math.floor(agent.due);
+        agent.due -= whole;
+        agent.pending += whole;
+        produced += whole;
+      }
+    }, TICK_MS);
     let lastReport = Date.now();
     await Promise.all([
       ...agents.map(async (agent) => {
-        await sleep(Math.random() * 1000);
-        while (Date.now() < end) {
-          const t0 = Date.now();
-          ingestMs.push(await send(agent));
-          await sleep(Math.max(0, 1000 - (Date.now() - t0)) + Math.random() * 100);
+        await sleep(Math.random() * FLUSH_MS);
+        while (producing || agent.pending > 0) {
+          if (agent.pending === 0) {
+            await sleep(20);
+            continue;
+          }
+          // Let a batch fill up, unless it already can (the real agent's shipper loop).
+          const deadline = Date.now() + FLUSH_MS;
+          while (producing && agent.pending < BATCH && Date.now() < deadline) {
+            await sleep(Math.min(20, deadline - Date.now()));
+          }
+          while (agent.pending > 0) {
+            const n = Math.min(agent.pending, BATCH);
+            agent.pending -= n;
+            const during = Date.now() < end;
+            const times = await send(agent, n);
+            if (during) {
+              ingestMs.push(...times);
+              batchSizes.push(n);
+            }
+          }
         }
       }),
       ...Array.from({ length: READERS }, async () => {
-        while (Date.now() < end) for (const q of queries()) queryMs.push(await read(q));
+        await sleep(Math.random() * READER_PAUSE_MS);
+        while (Date.now() < end) {
+          for (const q of queries()) queryMs.push(await read(q));
+          await sleep(READER_PAUSE_MS);
+        }
       }),
+      (async () => {
+        await sleep(Math.max(0, end - Date.now()));
+        producing = false;
+        acceptedAtEnd = accepted;
+        log(`production stopped; draining what the agents still hold`);
+      })(),
       (async () => {
         while (Date.now() < end) {
           await sleep(1000);
           if (Date.now() - lastReport >= 30_000) {
             lastReport = Date.now();
             log(
-              `${Math.round((end - Date.now()) / 1000)}s left: ${accepted} events accepted, ${ingestMs.length} batches, ${queryMs.length} queries`,
+              `${Math.round((end - Date.now()) / 1000)}s left: ${produced} produced, ${accepted - idleEvents} accepted, ` +
+                `${ingestMs.length} requests, ${queryMs.length} queries, load ${load().join(' ')}`,
             );
           }
         }
       })(),
     ]);
+    const drainSeconds = (Date.now() - end) / 1000;
+    clearInterval(producer);
     clearInterval(sampler);
 
     const stored = Number((await pool.query('SELECT count(*) AS n FROM violations')).rows[0].n);
     const sorted = (a) => [...a].sort((x, y) => x - y);
-    const p99 = (a) => percentile(sorted(a), 99);
+    const p = (a, q) => +percentile(sorted(a), q).toFixed(1);
     const half = Math.floor(rss.length / 2);
     const avg = (a) => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
+    const sustained = Math.round((acceptedAtEnd - idleEvents) / SECONDS);
     const result = {
       agents: AGENTS,
       seconds: SECONDS,
+      offered: {
+        eventsPerSecond: EVENTS_PER_SECOND,
+        flushMs: FLUSH_MS,
+        maxBatch: BATCH,
+        nominalBatch,
+        requestsPerSecond: +(AGENTS * Math.min(1000 / FLUSH_MS, perAgent)).toFixed(1),
+      },
+      readers: {
+        count: READERS,
+        pauseMs: READER_PAUSE_MS,
+        queriesPerSecond: +(queryMs.length / SECONDS).toFixed(1),
+      },
+      sustainedEventsPerSecond: sustained,
+      backlogAtEndEvents: produced + idleEvents - acceptedAtEnd,
+      drainSeconds: +drainSeconds.toFixed(1),
+      requests: ingestMs.length,
+      meanBatch: Math.round(avg(batchSizes)),
+      produced: produced + idleEvents,
       eventsAccepted: accepted,
+      duplicates,
       stored,
-      eventsPerSecond: Math.round((accepted - IDLE_SAMPLES * BATCH) / SECONDS),
-      ingestP99Ms: { idle: +p99(idleIngest).toFixed(1), load: +p99(ingestMs).toFixed(1) },
-      queryP99Ms: { idle: +p99(idleQuery).toFixed(1), load: +p99(queryMs).toFixed(1) },
+      ingestMs: {
+        idle: { p50: p(idleIngest, 50), p99: p(idleIngest, 99) },
+        load: { p50: p(ingestMs, 50), p99: p(ingestMs, 99) },
+      },
+      queryMs: {
+        idle: { p50: p(idleQuery, 50), p99: p(idleQuery, 99) },
+        load: { p50: p(queryMs, 50), p99: p(queryMs, 99) },
+      },
       rssMB: {
         firstHalf: Math.round(avg(rss.slice(0, half)) / 2 ** 20),
         secondHalf: Math.round(avg(rss.slice(half)) / 2 ** 20),
         peak: Math.round(Math.max(...rss) / 2 ** 20),
       },
       statuses: Object.fromEntries(status),
+      loadAverage: { start: loadAtStart, end: load() },
     };
     const checks = {
-      exactCount: stored === accepted,
-      ingestP99Within5x: result.ingestP99Ms.load <= 5 * result.ingestP99Ms.idle,
-      queryP99Within5x: result.queryP99Ms.load <= 5 * result.queryP99Ms.idle,
+      exactCount: stored === accepted && accepted === produced + idleEvents && duplicates === 0,
+      keptUp: result.backlogAtEndEvents <= EVENTS_PER_SECOND * (FLUSH_MS / 1000 + 1),
+      ingestP99Within5x: result.ingestMs.load.p99 <= 5 * result.ingestMs.idle.p99,
+      queryP99Within5x: result.queryMs.load.p99 <= 5 * result.queryMs.idle.p99,
       rssFlat: result.rssMB.secondHalf <= result.rssMB.firstHalf * 1.2 + 10,
       onlyPlannedErrors: [...status.keys()].every((s) => [200, 201, 202, 429, 503].includes(s)),
     };
