@@ -1,76 +1,36 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess, ADMIN, freePort, seccompLine, Service, until } from './agent-support.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { AgentStack, agentMetric, freePort, seccompLine, until } from './agent-support.js';
 
 // The real agent (spawned from apps/agent/dist) against the real service (apps/api/dist) on a
 // fresh database: every produced event is stored exactly once through the faults of issue 4.
 describe('agent through faults (spawned agent, spawned service, real Postgres)', () => {
-  let db: TestDatabase;
-  let pool: pg.Pool;
-  let service: Service;
-  let enrollToken: string;
-  let dir: string;
-  const agents: AgentProcess[] = [];
+  let stack: AgentStack;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: db.url, max: 2 });
-    service = new Service(await freePort(), db.url);
-    await service.start();
-    const created = await fetch(`${service.url}/v1/tokens`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'agent-e2e-enroll', role: 'ingest' }),
-    });
-    enrollToken = ((await created.json()) as { token: string }).token;
-    dir = mkdtempSync(join(tmpdir(), 'sandtrap-agent-e2e-'));
+    stack = await AgentStack.start('agent-e2e-enroll');
   });
   afterAll(async () => {
-    for (const agent of agents) await agent.kill('SIGKILL');
-    await service?.stop();
-    await pool?.end();
-    await db?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
-  const stored = async (host: string) =>
-    Number(
-      (
-        await pool.query<{ n: string }>(
-          'SELECT count(*) AS n FROM violations v JOIN hosts h ON h.id = v.host_id WHERE h.name = $1',
-          [host],
-        )
-      ).rows[0].n,
-    );
-  const agentFor = (name: string, extra: Record<string, unknown>, metricsPort?: number) => {
-    const config = join(dir, `${name}.yaml`);
-    writeFileSync(
-      config,
-      JSON.stringify({
-        server: { url: service.url, enrollToken },
-        host: { name, labels: { suite: 'agent-faults' } },
-        stateDir: join(dir, name, 'state'),
-        shipping: { batchSize: 100, flushMs: 100, maxBackoffMs: 1000 },
-        heartbeatSeconds: 1,
-        metrics: metricsPort ? { enabled: true, listen: `127.0.0.1:${metricsPort}` } : { enabled: false },
-        profiles: { dir: join(dir, name, 'profiles'), syncSeconds: 1 },
-        ...extra,
-      }),
-    );
-    const agent = new AgentProcess(['--config', config]);
-    agents.push(agent);
-    return agent;
-  };
+  const stored = (host: string) => stack.count(host);
+  const agentFor = (name: string, extra: Record<string, unknown>, metricsPort?: number) =>
+    stack.agent(name, {
+      host: { name, labels: { suite: 'agent-faults' } },
+      shipping: { batchSize: 100, flushMs: 100, maxBackoffMs: 1000 },
+      heartbeatSeconds: 1,
+      metrics: metricsPort ? { enabled: true, listen: `127.0.0.1:${metricsPort}` } : { enabled: false },
+      profiles: { dir: join(stack.dir, name, 'profiles'), syncSeconds: 1 },
+      ...extra,
+    });
 
   it('stores every event once through rotation under load, agent SIGKILL and a service restart', async () => {
     const host = `agent-faults-${randomBytes(4).toString('hex')}`;
-    const log = join(dir, `${host}.audit.log`);
+    const log = join(stack.dir, `${host}.audit.log`);
     let serial = 1;
     const produce = (n: number) => {
       const lines: string[] = [];
@@ -95,16 +55,16 @@ describe('agent through faults (spawned agent, spawned service, real Postgres)',
     await until('900 events', async () => ((await stored(host)) === 900 ? true : undefined));
 
     // Service down while events keep coming: they wait in the spool.
-    await service.stop();
+    await stack.service.stop();
     produce(400);
     await sleep(1500);
-    await service.start();
+    await stack.service.start();
     await until('1300 events', async () => ((await stored(host)) === 1300 ? true : undefined));
     await sleep(1000);
     expect(await stored(host)).toBe(1300);
 
     // The heartbeat reached the service.
-    const hosts = await pool.query<{ health: { eventsRead?: number } | null }>(
+    const hosts = await stack.pool.query<{ health: { eventsRead?: number } | null }>(
       'SELECT health FROM hosts WHERE name = $1',
       [host],
     );
@@ -114,7 +74,7 @@ describe('agent through faults (spawned agent, spawned service, real Postgres)',
 
   it('when the spool is full, stored + counted-dropped = produced', async () => {
     const host = `agent-spoolfull-${randomBytes(4).toString('hex')}`;
-    const log = join(dir, `${host}.audit.log`);
+    const log = join(stack.dir, `${host}.audit.log`);
     const metricsPort = await freePort();
     const agent = agentFor(
       host,
@@ -130,19 +90,15 @@ describe('agent through faults (spawned agent, spawned service, real Postgres)',
       (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok ? true : undefined,
     );
     await sleep(1500); // enrolled and tailing
-    await service.stop();
+    await stack.service.stop();
     const produced = 3000;
     appendFileSync(
       log,
       Array.from({ length: produced }, (_, i) => seccompLine(100_000 + i)).join('\n') + '\n',
     );
     await sleep(2000);
-    await service.start();
-    const metric = async (name: string) => {
-      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-      return line ? Number(line.split(' ')[1]) : undefined;
-    };
+    await stack.service.start();
+    const metric = (name: string) => agentMetric(metricsPort, name);
     await until('spool drained', async () =>
       (await metric('sandtrap_agent_spool_depth')) === 0 ? true : undefined,
     );

@@ -1,14 +1,11 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SecurityEvent } from '@sandtrap/events';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 // eslint-disable-next-line no-restricted-imports -- this suite drives the agent's journald source with a stand-in journalctl
 import { JournaldSource } from '../apps/agent/src/sources/journald.source.js';
-// eslint-disable-next-line no-restricted-imports -- idem
-import type { SourceBatch } from '../apps/agent/src/sources/source.js';
+import { collectingContext, emittedAtLeast } from './agent-support.js';
 
 /** A journald entry of the audit transport, of our own making. */
 const entry = (serial: number) =>
@@ -37,23 +34,11 @@ describe('agent journald source (stand-in journalctl)', () => {
     writeFileSync(output, `${entry(41)}\n{not json\n${entry(42)}\n`);
     writeFileSync(fake, `#!/bin/sh\necho "$@" >> ${argsFile}\ncat ${output}\nexec sleep 30\n`);
     chmodSync(fake, 0o755);
-    const stateDir = join(dir, 'state');
-    mkdirSync(stateDir);
-    const emitted: SecurityEvent[] = [];
-    const ctx = {
-      host: 'agent-host',
-      bootId: '0c0ffee0-0000-4000-8000-000000000000',
-      stateDir,
-      log: pino({ level: 'silent' }),
-      signal: new AbortController().signal,
-      emit: (batch: SourceBatch) => {
-        emitted.push(...batch.events);
-        return Promise.resolve();
-      },
-    };
+    const ctx = collectingContext(dir, 'agent-host', '0c0ffee0-0000-4000-8000-000000000000');
+    const emitted = ctx.emitted;
     const source = new JournaldSource({ journalctl: fake });
     await source.start(ctx);
-    for (let i = 0; i < 100 && emitted.length < 2; i++) await sleep(20);
+    await emittedAtLeast(ctx, 2);
     await sleep(150);
     await source.stop();
     expect(emitted.map((e) => [e.source, e.host, e.action, e.syscall?.name, e.process?.pid])).toEqual([
@@ -61,7 +46,7 @@ describe('agent journald source (stand-in journalctl)', () => {
       ['journald', 'agent-host', 'log', 'getppid', 742],
     ]);
     expect(emitted[0].eventKey.startsWith(ctx.bootId)).toBe(true);
-    expect(JSON.parse(readFileSync(join(stateDir, 'cursor.json'), 'utf8'))).toEqual({
+    expect(JSON.parse(readFileSync(join(ctx.stateDir, 'cursor.json'), 'utf8'))).toEqual({
       cursor: 's=feed;i=42',
     });
 

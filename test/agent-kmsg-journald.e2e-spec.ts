@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { appendFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdKernelLock } from './kernel/kernel-lock.js';
-import { AgentProcess, AgentStack, agentMetric, auditdRunning, freePort, until } from './agent-support.js';
+import { AgentStack, agentMetric, auditdRunning, freePort, until } from './agent-support.js';
 import { runProbe } from './kernel/run-probe.js';
 
 /**
@@ -40,47 +40,40 @@ function journalEntry(kmsgRaw: string, bootId: string, cursor: number): string {
 }
 
 describe.skipIf(skipReason !== undefined)('agent with kmsg and journald sources', () => {
-  let stack: AgentStack;
-  let agent: AgentProcess;
-  let dir: string;
+  let stack: AgentStack | undefined;
   let feed: string;
   let metricsPort: number;
-  let auditdOwnsRecords = false;
   const host = `agent-dedupe-${randomBytes(4).toString('hex')}`;
   const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 
   beforeAll(async () => {
-    auditdOwnsRecords = auditdRunning();
-    if (auditdOwnsRecords) return;
+    if (auditdRunning()) return;
     stack = await AgentStack.start('agent-kmsg-journald');
-    dir = mkdtempSync(join(tmpdir(), 'sandtrap-agent-dedupe-'));
-    feed = join(dir, 'journal.json');
+    feed = join(stack.dir, 'journal.json');
     writeFileSync(feed, '');
-    writeFileSync(join(dir, 'journalctl'), `#!/bin/sh\nexec tail -n +1 -f ${feed}\n`);
-    chmodSync(join(dir, 'journalctl'), 0o755);
+    const journalctl = join(stack.dir, 'journalctl');
+    writeFileSync(journalctl, `#!/bin/sh\nexec tail -n +1 -f ${feed}\n`);
+    chmodSync(journalctl, 0o755);
     metricsPort = await freePort();
-    const config = stack.agentConfig(dir, host, {
+    const fields = {
       metrics: { enabled: true, listen: `127.0.0.1:${metricsPort}` },
       sources: { kmsg: { enabled: true }, journald: { enabled: true } },
-    });
-    agent = new AgentProcess(['--config', config], { PATH: `${dir}:${process.env.PATH ?? ''}` });
-    agent.start();
-    await stack.enrolled(host);
+    };
+    await stack.startAgent(host, fields, { PATH: `${stack.dir}:${process.env.PATH ?? ''}` });
     await sleep(500);
   });
   afterAll(async () => {
-    await agent?.kill('SIGTERM');
     await stack?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('stores a record that kmsg and journald both deliver once', async (ctx) => {
-    if (auditdOwnsRecords) ctx.skip('auditd is running: SECCOMP records go to audit.log, not /dev/kmsg');
+    if (!stack) return ctx.skip('auditd is running: SECCOMP records go to audit.log, not /dev/kmsg');
+    const live = stack;
     const run = await runProbe('log');
     const logged = run.calls.filter((call) => call.expected === 'log');
     expect(logged).toHaveLength(1);
     const [fromKmsg] = await until('the kmsg copy', async () => {
-      const rows = await stack.violations(host, [run.pid]);
+      const rows = await live.violations(host, [run.pid]);
       return rows.length > 0 ? rows : undefined;
     });
     expect(fromKmsg).toMatchObject({ source: 'kmsg', syscall_name: logged[0].syscall, action: 'log' });
@@ -94,9 +87,10 @@ describe.skipIf(skipReason !== undefined)('agent with kmsg and journald sources'
     await until('the journald copy to be answered as a duplicate', async () =>
       (await agentMetric(metricsPort, 'sandtrap_agent_events_duplicate_total')) === 1 ? true : undefined,
     );
+    expect(await read('kmsg')).toBeGreaterThanOrEqual(1);
     expect(await agentMetric(metricsPort, 'sandtrap_agent_spool_depth')).toBe(0);
     expect(await agentMetric(metricsPort, 'sandtrap_agent_events_dropped_total')).toBe(0);
-    const stored = await stack.violations(host, [run.pid]);
+    const stored = await live.violations(host, [run.pid]);
     expect(stored.map((r) => [r.event_key, r.source, r.syscall_name, r.action])).toEqual([
       [fromKmsg.event_key, 'kmsg', logged[0].syscall, 'log'],
     ]);

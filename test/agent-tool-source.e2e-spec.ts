@@ -1,14 +1,11 @@
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SecurityEvent } from '@sandtrap/events';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 // eslint-disable-next-line no-restricted-imports -- this suite drives the agent's tool source on real files
-import type { SourceBatch } from '../apps/agent/src/sources/source.js';
-// eslint-disable-next-line no-restricted-imports -- idem
 import { ToolFileSource } from '../apps/agent/src/sources/tool-file.source.js';
+import { collectingContext, emittedAtLeast } from './agent-support.js';
 
 /** A Falco alert of our own making (JSON output, one line). */
 const falcoAlert = (n: number) =>
@@ -31,23 +28,11 @@ describe('agent tool-file source (falco JSON output)', () => {
   it('adapts each line under the agent host, skips garbage, and resumes after its checkpoint', async () => {
     const file = join(dir, 'falco.json');
     writeFileSync(file, `${falcoAlert(1)}\nnot json at all\n${falcoAlert(2)}\n`);
-    const stateDir = join(dir, 'state');
-    mkdirSync(stateDir);
-    const emitted: SecurityEvent[] = [];
-    const ctx = {
-      host: 'agent-host',
-      bootId: 'boot',
-      stateDir,
-      log: pino({ level: 'silent' }),
-      signal: new AbortController().signal,
-      emit: (batch: SourceBatch) => {
-        emitted.push(...batch.events);
-        return Promise.resolve();
-      },
-    };
+    const ctx = collectingContext(dir, 'agent-host', 'boot');
+    const emitted = ctx.emitted;
     const first = new ToolFileSource({ tool: 'falco', path: file, fromStart: true });
     await first.start(ctx);
-    for (let i = 0; i < 100 && emitted.length < 2; i++) await sleep(20);
+    await emittedAtLeast(ctx, 2);
     await first.stop();
     expect(emitted.map((e) => [e.host, e.source, e.kind, e.rule])).toEqual([
       ['agent-host', 'falco', 'runtime', 'Unexpected syscall'],
@@ -56,7 +41,7 @@ describe('agent tool-file source (falco JSON output)', () => {
     appendFileSync(file, `${falcoAlert(3)}\n`);
     const second = new ToolFileSource({ tool: 'falco', path: file, fromStart: true });
     await second.start(ctx);
-    for (let i = 0; i < 100 && emitted.length < 3; i++) await sleep(20);
+    await emittedAtLeast(ctx, 3);
     await sleep(100);
     await second.stop();
     expect(emitted).toHaveLength(3);

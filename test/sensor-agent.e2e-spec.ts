@@ -1,14 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdKernelLock } from './kernel/kernel-lock.js';
-import { AgentProcess, ADMIN, freePort, Service, until } from './agent-support.js';
+import { AgentStack, until } from './agent-support.js';
 import { runProbe } from './kernel/run-probe.js';
 import { sensorSkipReason } from './kernel/sensor-requirements.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /**
  * The whole path of the eBPF sensor: the spawned agent (built, with only the bpf source) runs
@@ -18,56 +13,14 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
 const skipReason = await sensorSkipReason();
 if (skipReason) console.log(`sensor-agent: skipped: ${skipReason}`);
 
-interface Row {
-  pid: number;
-  syscall_name: string;
-  action: string;
-  source: string;
-}
-
 describe.skipIf(skipReason !== undefined)('agent bpf source into the service', () => {
-  let db: TestDatabase;
-  let pool: pg.Pool;
-  let service: Service;
-  let agent: AgentProcess;
-  let dir: string;
+  let stack: AgentStack;
   const host = `sensor-agent-${randomBytes(4).toString('hex')}`;
-  const rowsOf = async (pids: number[]) =>
-    (
-      await pool.query<Row>(
-        `SELECT pid, syscall_name, action, source FROM violations v JOIN hosts h ON h.id = v.host_id
-         WHERE h.name = $1 AND pid = ANY($2::int[])`,
-        [host, pids],
-      )
-    ).rows;
+  const rowsOf = (pids: number[]) => stack.violations(host, pids);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: db.url, max: 2 });
-    service = new Service(await freePort(), db.url);
-    await service.start();
-    const created = await fetch(`${service.url}/v1/tokens`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'sensor-agent', role: 'ingest' }),
-    });
-    const enrollToken = ((await created.json()) as { token: string }).token;
-    dir = mkdtempSync(join(tmpdir(), 'sandtrap-sensor-agent-'));
-    const config = join(dir, 'agent.yaml');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        server: { url: service.url, enrollToken },
-        host: { name: host },
-        stateDir: join(dir, 'state'),
-        shipping: { batchSize: 100, flushMs: 100 },
-        metrics: { enabled: false },
-        profiles: { enabled: false },
-        sources: { bpf: { enabled: true } },
-      }),
-    );
-    agent = new AgentProcess(['--config', config]);
-    agent.start();
+    stack = await AgentStack.start('sensor-agent');
+    stack.agent(host, { sources: { bpf: { enabled: true } } }).start();
     // bpftrace takes a few seconds to attach: denials before that are not seen. Probe until one
     // arrives; the test then starts from a sensor known to be running.
     const warmup: number[] = [];
@@ -83,11 +36,7 @@ describe.skipIf(skipReason !== undefined)('agent bpf source into the service', (
   }, 120_000);
 
   afterAll(async () => {
-    await agent?.kill('SIGTERM');
-    await service?.stop();
-    await pool?.end();
-    await db?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it('stores the unaudited ERRNO denials and the SIGSYS kill, and nothing of the allowed calls', async () => {

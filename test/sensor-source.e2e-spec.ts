@@ -53,6 +53,20 @@ const pidsOf = (run: ProbeRun) => new Set([run.pid, ...run.calls.map((c) => c.pi
 const eventsOfRun = (ctx: TestContext, run: ProbeRun) =>
   ctx.events().filter((e) => pidsOf(run).has(e.process?.pid ?? -1));
 
+/** A (re)started bpftrace may still be attaching: probe until one denial comes through. */
+async function denialSeen(ctx: TestContext, attempts: number): Promise<boolean> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const run = await runProbe('errno');
+    const seen = await waitFor(
+      () => (eventsOfRun(ctx, run).length === 1 ? true : undefined),
+      1_000,
+      'a denial',
+    ).catch(() => false);
+    if (seen) return true;
+  }
+  return false;
+}
+
 describe.skipIf(skipReason !== undefined)('agent bpf source on this kernel', () => {
   let stateDir: string;
 
@@ -165,17 +179,7 @@ describe.skipIf(skipReason !== undefined)('agent bpf source on this kernel', () 
         'a new bpftrace',
       );
       expect(source.stats().restarts).toBe(1);
-      // The new bpftrace may still be attaching: probe until one denial comes through.
-      let seen = false;
-      for (let attempt = 0; attempt < 20 && !seen; attempt++) {
-        const run = await runProbe('errno');
-        seen = await waitFor(
-          () => (eventsOfRun(ctx, run).length === 1 ? true : undefined),
-          1_000,
-          'a denial',
-        ).catch(() => false);
-      }
-      expect(seen).toBe(true);
+      expect(await denialSeen(ctx, 20)).toBe(true);
       expect(isAlive(second)).toBe(true);
     } finally {
       await source.stop();
@@ -206,16 +210,7 @@ describe.skipIf(skipReason !== undefined)('agent bpf source on this kernel', () 
       process.kill(source.sensorPid()!, 'SIGKILL');
       await waitFor(() => (source.stats().restarts >= 3 ? true : undefined), 10_000, 'failed restarts');
       await rm(flag);
-      let seen = false;
-      for (let attempt = 0; attempt < 30 && !seen; attempt++) {
-        const run = await runProbe('errno');
-        seen = await waitFor(
-          () => (eventsOfRun(ctx, run).length === 1 ? true : undefined),
-          1_000,
-          'a denial',
-        ).catch(() => false);
-      }
-      expect(seen).toBe(true);
+      expect(await denialSeen(ctx, 30)).toBe(true);
       // One bpftrace child at a time: each failed launch scheduled exactly one retry. Only bpftrace
       // is counted: this worker has other children (the kernel lock's flock).
       const pgrep = ['-c', '-x', '-P', String(process.pid), 'bpftrace'];
