@@ -22,6 +22,7 @@ const ACCESS: Record<string, readonly Role[] | 'public'> = {
   'GET /v1/hosts': ['viewer', 'operator', 'admin'],
   'GET /v1/hosts/{id}': ['viewer', 'operator', 'admin', 'agent'],
   'PATCH /v1/hosts/{id}': ['operator', 'admin'],
+  'DELETE /v1/hosts/{id}': ['operator', 'admin'],
   'POST /v1/hosts/{id}/heartbeat': ['agent', 'admin'],
   'GET /v1/hosts/{id}/assignments': ['agent', 'viewer', 'operator', 'admin'],
   'POST /v1/hosts/{id}/status': ['agent', 'admin'],
@@ -76,6 +77,8 @@ describe('auth on every route of the OpenAPI document', () => {
   let operations: Operation[];
   const tokens = {} as Record<Role, string>;
   let agentHostId: string;
+  /** Retiring revokes the host's agent token: DELETE /v1/hosts/{id} gets a host of its own. */
+  let retiredHostId: string;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -94,11 +97,17 @@ describe('auth on every route of the OpenAPI document', () => {
       .send({ hostname: 'auth-matrix-host' });
     tokens.agent = enrolled.body.token;
     agentHostId = enrolled.body.hostId;
+    const retired = await t.request
+      .post('/v1/hosts/enroll')
+      .set('authorization', `Bearer ${tokens.ingest}`)
+      .send({ hostname: 'auth-matrix-retired' });
+    retiredHostId = retired.body.hostId;
   });
   afterAll(() => t?.close());
 
   const call = (op: Operation, token?: string) => {
-    const url = op.path.replace(/\{[^}]+\}/g, agentHostId);
+    const id = op.key === 'DELETE /v1/hosts/{id}' ? retiredHostId : agentHostId;
+    const url = op.path.replace(/\{[^}]+\}/g, id);
     const req =
       op.method === 'get'
         ? t.request.get(url)

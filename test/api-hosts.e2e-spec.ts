@@ -180,6 +180,94 @@ describe('hosts API', () => {
       expect.arrayContaining(['/stats/eventsRead', '/stats/spoolDepth']),
     );
   });
+  it('retires a host (operator): kept with its events, out of the list and the silent gauge, audited', async () => {
+    const e = await enroll('retire-1', { labels: { env: 'retire' } });
+    const events = [0, 1].map((i) => ({
+      eventKey: `retire-1:${i}`,
+      observedAt: new Date(Date.now() - 60_000 + i).toISOString(),
+      host: 'retire-1',
+      source: 'kmsg',
+      kind: 'seccomp',
+      action: 'kill_process',
+      blocked: true,
+    }));
+    const ingested = await t.request
+      .post('/v1/ingest/events')
+      .set(bearer(e.token))
+      .type('application/x-ndjson')
+      .send(events.map((x) => JSON.stringify(x)).join('\n'));
+    expect(ingested.body.accepted).toBe(2);
+    const c = new pg.Client({ connectionString: t.databaseUrl });
+    await c.connect();
+    // Silent, as a decommissioned host is.
+    await c.query(
+      `UPDATE hosts SET last_seen = now() - interval '1 hour', last_heartbeat = NULL WHERE id = $1`,
+      [e.hostId],
+    );
+    const silentGauge = async () => {
+      const text = (await t.request.get('/metrics')).text;
+      return Number(/^sandtrap_hosts\{state="silent"\} (\d+)$/m.exec(text)?.[1]);
+    };
+    const silentBefore = await silentGauge();
+
+    expect((await t.request.delete(`/v1/hosts/${e.hostId}`).set(bearer(viewer))).status).toBe(403);
+    const retired = await t.request.delete(`/v1/hosts/${e.hostId}`).set(bearer(operator));
+    expect(retired.status).toBe(200);
+    expect(retired.body).toMatchObject({
+      id: e.hostId,
+      name: 'retire-1',
+      retiredBy: expect.stringContaining('operator'),
+    });
+    expect(Date.parse(retired.body.retiredAt)).toBeGreaterThan(Date.now() - 60_000);
+    // Again: nothing changes, nothing more is audited.
+    const again = await t.request.delete(`/v1/hosts/${e.hostId}`).set(bearer(operator));
+    expect(again.status).toBe(200);
+    expect(again.body.retiredAt).toBe(retired.body.retiredAt);
+
+    expect(await silentGauge()).toBe(silentBefore - 1);
+    const listed = async (qs: string) =>
+      (await t.request.get(`/v1/hosts?label=env%3Dretire&${qs}`).set(bearer(viewer))).body.items.map(
+        (h: { name: string }) => h.name,
+      );
+    expect(await listed('')).toEqual([]);
+    expect(await listed('retired=include')).toEqual(['retire-1']);
+    expect(await listed('retired=only')).toEqual(['retire-1']);
+    expect((await t.request.get(`/v1/hosts/${e.hostId}`).set(bearer(viewer))).body.retiredAt).toBe(
+      retired.body.retiredAt,
+    );
+    // Its events stay; its agent token is revoked.
+    const stored = await t.request.get('/v1/violations?host=retire-1').set(bearer(viewer));
+    expect(stored.body.items.map((x: { eventKey: string }) => x.eventKey).sort()).toEqual([
+      'retire-1:0',
+      'retire-1:1',
+    ]);
+    const hb = await t.request.post(`/v1/hosts/${e.hostId}/heartbeat`).set(bearer(e.token)).send({ stats });
+    expect(hb.status).toBe(401);
+    const log = await t.request
+      .get(`/v1/audit-log?targetType=host&targetId=${e.hostId}&action=host.retire`)
+      .set(bearer(operator));
+    expect(log.body.items).toHaveLength(1);
+    expect(log.body.items[0]).toMatchObject({
+      actor: retired.body.retiredBy,
+      before: { retiredAt: null },
+      after: { retiredAt: retired.body.retiredAt },
+    });
+
+    // Enrolling the name again brings it back into the fleet.
+    const back = await enroll('retire-1');
+    expect(back.hostId).toBe(e.hostId);
+    expect(await listed('')).toEqual(['retire-1']);
+    await c.end();
+  });
+
+  it('answers 404 when retiring an unknown host and 400 for a malformed id', async () => {
+    const unknown = await t.request
+      .delete('/v1/hosts/00000000-0000-4000-8000-000000000000')
+      .set(bearer(operator));
+    expect(unknown.status).toBe(404);
+    expect((await t.request.delete('/v1/hosts/nope').set(bearer(operator))).status).toBe(400);
+  });
+
   describe('GET /v1/hosts paging and filters', () => {
     let db: pg.Client;
     beforeAll(async () => {
@@ -282,6 +370,7 @@ describe('hosts API', () => {
         ['label=env', '/label'],
         ['label=bad%20key%3Dx', '/label'],
         ['seenAfter=yesterday', '/seenAfter'],
+        ['retired=maybe', '/retired'],
         ['surprise=1', '/surprise'],
       ]) {
         const res = await t.request.get(`/v1/hosts?${qs}`).set(bearer(viewer));

@@ -520,6 +520,7 @@ describe('OpenAPI document', () => {
       t.request.delete(`/v1/tokens/${token.body.id}`).set(bearer(t.adminToken)),
       200,
     );
+    await send('DELETE /v1/hosts/{id}', t.request.delete(`/v1/hosts/${hostId}`).set(bearer(op)), 200);
     const getRoutes = operations()
       .filter((o) => o.method === 'get')
       .map((o) => o.key);

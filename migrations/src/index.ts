@@ -3,6 +3,7 @@ import { CreatePlatform1795800000000 } from './1795800000000-create-platform.js'
 import { CreateViolations1795900000000 } from './1795900000000-create-violations.js';
 import { CreatePolicies1796000000000 } from './1796000000000-create-policies.js';
 import { CreateAlertRules1796100000000 } from './1796100000000-create-alert-rules.js';
+import { AddHostRetirement1796300000000 } from './1796300000000-add-host-retirement.js';
 
 /**
  * Every schema migration, oldest first. Append-only: a released migration never changes; a new
@@ -13,4 +14,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   CreateViolations1795900000000,
   CreatePolicies1796000000000,
   CreateAlertRules1796100000000,
+  AddHostRetirement1796300000000,
 ];

@@ -23,7 +23,12 @@ export interface HostFilter {
   namePrefix?: string;
   seenAfter?: Date;
   seenBefore?: Date;
+  /** Retired hosts: left out (the default), listed too, or the only ones listed. */
+  retired?: RetiredFilter;
 }
+
+export const RETIRED_FILTERS = ['exclude', 'include', 'only'] as const;
+export type RetiredFilter = (typeof RETIRED_FILTERS)[number];
 
 export interface HostPageQuery extends HostFilter {
   afterName?: string;
@@ -42,11 +47,13 @@ interface HostRow {
   last_seen: Date;
   last_heartbeat: Date | null;
   health: Record<string, unknown> | null;
+  retired_at: Date | null;
+  retired_by: string | null;
   now: Date;
 }
 
 const COLUMNS = `id, name, labels, boot_id, kernel, arch, agent_version, first_seen, last_seen, last_heartbeat,
-  health, now() AS now`;
+  health, retired_at, retired_by, now() AS now`;
 
 function toHost(r: HostRow): Host {
   return {
@@ -62,6 +69,8 @@ function toHost(r: HostRow): Host {
     lastHeartbeat: r.last_heartbeat?.toISOString() ?? null,
     health: r.health,
     state: stateOf(r.last_seen, r.last_heartbeat, r.now),
+    retiredAt: r.retired_at?.toISOString() ?? null,
+    retiredBy: r.retired_by,
   };
 }
 
@@ -71,7 +80,8 @@ export class HostsRepository {
 
   /**
    * Creates the host or refreshes what the agent says of it. Labels the agent sends are added,
-   * but never override labels already on the host (operators own them once set).
+   * but never override labels already on the host (operators own them once set). Enrolling a
+   * retired host's name again brings it back.
    */
   async enrollInTransaction(
     facts: EnrollFacts,
@@ -86,7 +96,9 @@ export class HostsRepository {
          kernel = coalesce(excluded.kernel, h.kernel),
          arch = coalesce(excluded.arch, h.arch),
          agent_version = coalesce(excluded.agent_version, h.agent_version),
-         last_seen = now()
+         last_seen = now(),
+         retired_at = NULL,
+         retired_by = NULL
        RETURNING ${COLUMNS}, (xmax = 0) AS created`,
       [
         facts.name,
@@ -128,6 +140,8 @@ export class HostsRepository {
          AND ($3::text IS NULL OR starts_with(name, $3))
          AND ($4::timestamptz IS NULL OR greatest(last_seen, last_heartbeat) >= $4)
          AND ($5::timestamptz IS NULL OR greatest(last_seen, last_heartbeat) < $5)
+         AND CASE $7::text WHEN 'include' THEN true WHEN 'only' THEN retired_at IS NOT NULL
+               ELSE retired_at IS NULL END
        ORDER BY name
        LIMIT $6`,
       [
@@ -137,6 +151,7 @@ export class HostsRepository {
         f.seenAfter ?? null,
         f.seenBefore ?? null,
         f.limit,
+        f.retired ?? 'exclude',
       ],
     );
     return rows.map(toHost);
@@ -151,6 +166,27 @@ export class HostsRepository {
       [JSON.stringify(selector.matchLabels ?? {}), selector.hostNames ?? null],
     );
     return rows.map(toHost);
+  }
+
+  /**
+   * Marks the host retired inside the caller's transaction, locking the row; answers before and
+   * after (the same when it was already retired), or undefined when there is no such host.
+   */
+  async retireInTransaction(
+    id: string,
+    actor: string,
+    client: PoolClient,
+  ): Promise<{ before: Host; after: Host } | undefined> {
+    const { rows } = await client.query<HostRow>(`SELECT ${COLUMNS} FROM hosts WHERE id = $1 FOR UPDATE`, [
+      id,
+    ]);
+    if (!rows[0]) return undefined;
+    if (rows[0].retired_at !== null) return { before: toHost(rows[0]), after: toHost(rows[0]) };
+    const updated = await client.query<HostRow>(
+      `UPDATE hosts SET retired_at = now(), retired_by = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, actor],
+    );
+    return { before: toHost(rows[0]), after: toHost(updated.rows[0]) };
   }
 
   /** Replaces the labels inside the caller's transaction, locking the row; answers before and after. */

@@ -16,6 +16,9 @@ export interface Host {
   lastHeartbeat: string | null;
   health: Record<string, unknown> | null;
   state: HostState;
+  /** Set when the host was retired (decommissioned); its stored events are kept. */
+  retiredAt: string | null;
+  retiredBy: string | null;
 }
 
 /**

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -83,6 +94,18 @@ export class HostsController {
     @CurrentToken() caller: AuthToken,
   ): Promise<Host> {
     return this.hosts.setLabels(id, body.labels, actorOf(caller));
+  }
+
+  @Delete(':id')
+  @Roles('operator')
+  @ApiOperation({
+    summary:
+      'Retire a decommissioned host: its stored events stay, it leaves the default list and the silent-host gauges, its agent tokens are revoked (enrolling the name again brings it back)',
+  })
+  @ApiOkResponse({ type: HostDto, description: 'The retired host (the same when it already was)' })
+  @ApiErrorResponses(400, 401, 403, 404)
+  retire(@Param('id', uuid) id: string, @CurrentToken() caller: AuthToken): Promise<Host> {
+    return this.hosts.retire(id, actorOf(caller));
   }
 
   @Post(':id/heartbeat')

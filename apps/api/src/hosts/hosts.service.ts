@@ -98,6 +98,31 @@ export class HostsService {
     });
   }
 
+  /**
+   * Retires a decommissioned host: kept with its stored events, left out of the default list and
+   * the silent-host gauges; its agent tokens are revoked. Retiring it again changes nothing.
+   */
+  retire(id: string, actor: string): Promise<Host> {
+    return inTransaction(this.pool, async (client) => {
+      const change = await this.hosts.retireInTransaction(id, actor, client);
+      if (!change) throw new NotFoundError('host', id);
+      if (change.before.retiredAt !== null) return change.after;
+      await this.tokens.revokeAgentTokensInTransaction(id, actor, client);
+      await this.auditLog.record(
+        {
+          actor,
+          action: 'host.retire',
+          targetType: 'host',
+          targetId: id,
+          before: { retiredAt: null },
+          after: { retiredAt: change.after.retiredAt },
+        },
+        client,
+      );
+      return change.after;
+    });
+  }
+
   async assignments(id: string): Promise<HostAssignment[]> {
     return this.policies.assignmentsFor(await this.get(id));
   }

@@ -17,7 +17,7 @@ export interface FleetSnapshot {
 /** Heartbeat ages are capped so that a host gone for months does not read as a huge number. */
 export const HEARTBEAT_AGE_CAP_SECONDS = 7 * 24 * 3600;
 
-/** The hosts table as the fleet gauges need it, read at scrape time. */
+/** The hosts table as the fleet gauges need it, read at scrape time; retired hosts are left out. */
 export class FleetMetricsRepository {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -25,7 +25,8 @@ export class FleetMetricsRepository {
     const states = await this.pool.query<{ reporting: string; silent: string }>(
       `SELECT count(*) FILTER (WHERE greatest(last_seen, last_heartbeat) > now() - make_interval(secs => $1)) AS reporting,
               count(*) FILTER (WHERE greatest(last_seen, last_heartbeat) <= now() - make_interval(secs => $1)) AS silent
-         FROM hosts`,
+         FROM hosts
+        WHERE retired_at IS NULL`,
       [reportingWindowSeconds],
     );
     const agents = await this.pool.query<{
@@ -37,7 +38,7 @@ export class FleetMetricsRepository {
               least(extract(epoch FROM now() - last_heartbeat), $1)::float8 AS age,
               health
          FROM hosts
-        WHERE last_heartbeat IS NOT NULL
+        WHERE last_heartbeat IS NOT NULL AND retired_at IS NULL
         ORDER BY last_heartbeat ASC, name
         LIMIT $2`,
       [HEARTBEAT_AGE_CAP_SECONDS, maxHosts],

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { RETIRED_FILTERS, type RetiredFilter } from '../host.repository.js';
 
 /** `key=value`, comma-separated, Kubernetes-like keys (as labels.validator.ts). */
 export const LABEL_FILTER =
@@ -48,6 +49,15 @@ export class HostListQueryDto {
   @Type(() => Date)
   @IsDate()
   seenBefore?: Date;
+
+  @ApiPropertyOptional({
+    enum: RETIRED_FILTERS,
+    default: 'exclude',
+    description: 'Retired hosts: left out (exclude), listed too (include), or the only ones listed (only)',
+  })
+  @IsOptional()
+  @IsIn(RETIRED_FILTERS)
+  retired?: RetiredFilter;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'Hosts per page' })
   @IsOptional()

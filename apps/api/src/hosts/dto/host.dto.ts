@@ -24,6 +24,15 @@ export class HostDto {
     description: 'reporting: heartbeat or event within 5 minutes',
   })
   state!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'When the host was retired (DELETE /v1/hosts/{id}); null while in service',
+  })
+  retiredAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Who retired it', example: 'token:ops' })
+  retiredBy!: string | null;
 }
 
 export class HostListDto {
