@@ -53,6 +53,11 @@ function databaseUrlOf(config: AppConfig): string {
         });
         // An idle client losing its server must not crash the process; the next query reconnects.
         pool.on('error', (e) => logger.warn(`Idle database connection failed: ${e.message}`));
+        // pg-pool listens only while a client is idle: one checked out when the server stops would
+        // emit an unhandled 'error' and end the process (test/faults-postgres-restart.e2e-spec.ts).
+        pool.on('connect', (c) =>
+          c.on('error', (e) => logger.warn(`Database connection failed: ${e.message}`)),
+        );
         return pool;
       },
     },
