@@ -43,11 +43,15 @@ function freePort() {
   });
 }
 
-/** Starts `node apps/api/dist/main.js` on `databaseUrl` and waits until /readyz answers 200. */
+/**
+ * Starts `node apps/api/dist/main.js` on `databaseUrl` and waits until /readyz answers 200.
+ * BENCH_API_NODE_ARGS (space-separated) are passed to that node, e.g. `--cpu-prof`.
+ */
 export async function startApi(databaseUrl) {
   const port = await freePort();
   const adminToken = `bench-${randomBytes(16).toString('hex')}`;
-  const child = spawn(process.execPath, [MAIN], {
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -1,6 +1,8 @@
 // Queries over BENCH_ROWS (default 10,000,000) stored violations, loaded straight into Postgres
 // with generate_series: p50/p95 of a filtered page of /v1/violations (first and next page), of
 // stats and of timeseries over the last 24 hours, through the built API over HTTP.
+// BENCH_KEEP_DB=1 keeps the loaded database and prints its URL; BENCH_DB_URL=<that URL> measures
+// on it again without loading (the API migrates it first, as at any start).
 /* global fetch */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -82,12 +84,15 @@ async function measure(api, label, urlFor) {
 }
 
 async function main() {
-  const db = await createBenchDatabase('sandtrap_bench_query');
+  const reuse = process.env.BENCH_DB_URL;
+  const db = reuse
+    ? { url: reuse, drop: async () => undefined }
+    : await createBenchDatabase('sandtrap_bench_query');
   const api = await startApi(db.url);
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   try {
     const t0 = performance.now();
-    await load(pool);
+    if (!reuse) await load(pool);
     const loadSeconds = (performance.now() - t0) / 1000;
     const rows = Number((await pool.query('SELECT count(*) AS n FROM violations')).rows[0].n);
     const rollupRows = {};
@@ -144,7 +149,8 @@ async function main() {
   } finally {
     await pool.end();
     await api.stop();
-    await db.drop();
+    if (process.env.BENCH_KEEP_DB) console.log(`kept ${db.url}`);
+    else await db.drop();
   }
 }
 

@@ -19,6 +19,28 @@ const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS = 3;
 /** How stale `hosts.last_seen` may get while a host keeps sending. */
 const HOST_TOUCH_MS = 10_000;
+/**
+ * Batches decoded and in the database at once; more wait, holding only their body. Two keep
+ * both cores busy (one decoding, one writing) and bound the parsed events held in memory.
+ */
+const BATCHES_AT_ONCE = 2;
+
+/** A counting semaphore: at most `size` holders, the others queue in order. */
+class Permits {
+  private readonly waiting: Array<() => void> = [];
+  constructor(private free: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
 
 /**
  * The rules of ingest: who may send what, which times are accepted, in-batch repeats, then one
@@ -26,6 +48,7 @@ const HOST_TOUCH_MS = 10_000;
  */
 export class IngestService {
   private readonly hosts = new Map<string, { id: string; touchedAt: number }>();
+  private readonly permits = new Permits(BATCHES_AT_ONCE);
 
   constructor(
     private readonly writer: ViolationWriterRepository,
@@ -34,7 +57,21 @@ export class IngestService {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  async ingest(batch: DecodedBatch, caller: IngestCaller): Promise<IngestResult> {
+  /**
+   * Ingests a batch. Given `decode` rather than a decoded batch, decodes it only when its turn
+   * comes (at most BATCHES_AT_ONCE at a time), so that waiting requests hold bytes, not objects.
+   */
+  async ingest(batch: DecodedBatch | (() => DecodedBatch), caller: IngestCaller): Promise<IngestResult> {
+    if (typeof batch !== 'function') return this.ingestDecoded(batch, caller);
+    await this.permits.acquire();
+    try {
+      return await this.ingestDecoded(batch(), caller);
+    } finally {
+      this.permits.release();
+    }
+  }
+
+  private async ingestDecoded(batch: DecodedBatch, caller: IngestCaller): Promise<IngestResult> {
     const started = performance.now();
     if (caller.role === 'agent') {
       const foreign = batch.candidates.find((c) => c.event.host !== caller.hostName);
