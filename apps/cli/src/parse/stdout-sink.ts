@@ -1,32 +1,51 @@
 import type { Writable } from 'node:stream';
 
-/** Batches output lines into large writes and waits for the stream to drain (backpressure). */
+/**
+ * Batches output lines into large writes and waits for the stream to drain (backpressure).
+ * Lines are encoded straight into one buffer per batch: one copy, where joining the strings
+ * first and letting the stream encode the result made two.
+ */
 export class StdoutSink {
-  // An array joined once per batch: appending to one string builds cons-string trees for the GC.
-  private lines: string[] = [];
-  private chars = 0;
+  private buffer: Buffer;
+  private used = 0;
+  // Full buffers not yet handed to the stream.
+  private queue: Buffer[] = [];
 
   constructor(
     private readonly stream: Writable,
-    private readonly batchChars = 256 * 1024,
-  ) {}
+    private readonly batchBytes = 256 * 1024,
+  ) {
+    this.buffer = Buffer.allocUnsafe(batchBytes * 2);
+  }
 
   write(line: string): void {
-    this.lines.push(line);
-    this.chars += line.length + 1;
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    const most = line.length * 3 + 1;
+    if (this.used + most > this.buffer.length) {
+      if (this.used > 0) this.queue.push(this.buffer.subarray(0, this.used));
+      this.buffer = Buffer.allocUnsafe(Math.max(this.batchBytes * 2, most));
+      this.used = 0;
+    }
+    this.used += this.buffer.write(line, this.used, 'utf8');
+    this.buffer[this.used++] = 10; /* \n */
   }
 
   get pending(): boolean {
-    return this.chars >= this.batchChars;
+    return this.used >= this.batchBytes || this.queue.length > 0;
   }
 
   async flush(): Promise<void> {
-    if (this.lines.length === 0) return;
-    this.lines.push('');
-    const text = this.lines.join('\n');
-    this.lines = [];
-    this.chars = 0;
-    if (!this.stream.write(text)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
+    if (this.used > 0) {
+      this.queue.push(this.buffer.subarray(0, this.used));
+      // The stream keeps the written bytes until they are out: the next batch gets a new buffer.
+      this.buffer = Buffer.allocUnsafe(this.buffer.length);
+      this.used = 0;
+    }
+    const chunks = this.queue;
+    this.queue = [];
+    for (const chunk of chunks) {
+      if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
+    }
   }
 
   async end(): Promise<void> {
