@@ -569,6 +569,39 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('documents what each route answers to a bad value of each of its query parameters', async () => {
+    let refused = 0;
+    for (const { key, method, path, op } of operations()) {
+      const url = path.replace(
+        /\{[^}]+\}/g,
+        path.includes('{version}') ? '1' : '00000000-0000-4000-8000-000000000000',
+      );
+      for (const p of (op.parameters ?? []).filter((x) => x.in === 'query')) {
+        for (const bad of ['not a valid value!', '-1', '']) {
+          const res = await callRoute(method, `${url}?${p.name}=${encodeURIComponent(bad)}`).set(
+            bearer(t.adminToken),
+          );
+          expectDocumented(key, res);
+          if (res.status === 400) refused++;
+        }
+      }
+    }
+    // The violations, hosts and audit-log filters refuse such values; the check above saw real 400s.
+    expect(refused).toBeGreaterThan(20);
+  });
+
+  it('documents 403 forbidden_host: an agent sending events of another host', async () => {
+    const agent = await t.tokenFor('agent', { hostname: 'doc-agent' });
+    const res = await t.request
+      .post('/v1/ingest/events')
+      .set(bearer(agent))
+      .type('application/x-ndjson')
+      .send(ndjson([nastyEvent(9)]));
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('forbidden_host');
+    expectDocumented('POST /v1/ingest/events', res);
+  });
+
   it('serves the UI at /docs', async () => {
     const res = await t.request.get('/docs');
     expect(res.status).toBe(200);
