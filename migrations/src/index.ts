@@ -4,6 +4,8 @@ import { CreateViolations1795900000000 } from './1795900000000-create-violations
 import { CreatePolicies1796000000000 } from './1796000000000-create-policies.js';
 import { CreateAlertRules1796100000000 } from './1796100000000-create-alert-rules.js';
 import { AddHostRetirement1796300000000 } from './1796300000000-add-host-retirement.js';
+import { CreateViolationActions1796400000000 } from './1796400000000-create-violation-actions.js';
+import { FillViolationActions1796400000001 } from './1796400000001-fill-violation-actions.js';
 
 /**
  * Every schema migration, oldest first. Append-only: a released migration never changes; a new
@@ -15,4 +17,6 @@ export const migrations: Array<new () => MigrationInterface> = [
   CreatePolicies1796000000000,
   CreateAlertRules1796100000000,
   AddHostRetirement1796300000000,
+  CreateViolationActions1796400000000,
+  FillViolationActions1796400000001,
 ];

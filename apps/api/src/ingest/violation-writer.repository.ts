@@ -35,19 +35,26 @@ const stored = VIOLATION_COLUMNS.map(([name]) => name).filter((n) => n !== 'micr
 const COPY_SQL = `COPY violations (${VIOLATION_COLUMNS.map(([n]) => (n === 'micros' ? 'observed_at' : n)).join(', ')}) FROM STDIN`;
 const DIMENSIONS = 'minute, host_id, action, syscall_name, exe, container_id, source';
 
-/** Adds `count` per key of `from` (which has the rollup's columns) to every tier, in key order. */
+/**
+ * Adds `n` per key of `from` (which has the wide rollup's columns) to every tier, each in key
+ * order so that concurrent batches lock the same counters in the same order.
+ */
 function rollupCtes(from: string): string {
-  return ROLLUP_TIERS.map(
-    ({ table, minutes }, i) => `rollup${i} AS (
-  INSERT INTO ${table} AS c (${DIMENSIONS}, count)
-  SELECT date_bin('${minutes} minutes', minute, timestamptz 'epoch'), host_id, action, syscall_name, exe,
-         container_id, source, sum(n)
-  FROM ${from}
-  GROUP BY 1, 2, 3, 4, 5, 6, 7
-  ORDER BY 1, 2, 3, 4, 5, 6, 7
+  return ROLLUP_TIERS.map(({ table, minutes, narrow }, i) => {
+    const bucket = `date_bin('${minutes} minutes', minute, timestamptz 'epoch')`;
+    const keys = narrow ? 3 : 7;
+    const columns = narrow ? 'minute, host_id, action' : DIMENSIONS;
+    const select = narrow
+      ? `${bucket}, host_id, action`
+      : `${bucket}, host_id, action, syscall_name, exe, container_id, source`;
+    const order = Array.from({ length: keys }, (_, k) => k + 1).join(', ');
+    return `rollup${i} AS (
+  INSERT INTO ${table} AS c (${columns}, count)
+  SELECT ${select}, sum(n) FROM ${from}
+  GROUP BY ${order} ORDER BY ${order}
   ON CONFLICT ON CONSTRAINT ${table}_pkey DO UPDATE SET count = c.count + excluded.count
-)`,
-  ).join(',\n');
+)`;
+  }).join(',\n');
 }
 
 /**

@@ -28,6 +28,17 @@ export function rollupCanAnswer(f: ViolationFilter): boolean {
   );
 }
 
+/** Filters the narrow rollup (host and action only) can answer. */
+export function narrowRollupCanAnswer(f: ViolationFilter): boolean {
+  return (
+    rollupCanAnswer(f) &&
+    f.syscalls === undefined &&
+    f.sources === undefined &&
+    f.exe === undefined &&
+    f.container === undefined
+  );
+}
+
 /**
  * Builds the WHERE terms of a filter into `params`. `rollup` names the columns of
  * violation_counts (absent dimensions stored as '').

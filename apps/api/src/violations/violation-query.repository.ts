@@ -1,7 +1,12 @@
 import type { Pool } from 'pg';
 import { formatObservedAt } from '../ingest/observed-at.js';
 import { ROLLUP_TIERS, type RollupTable } from '../ingest/rollup-tiers.js';
-import { filterTerms, rollupCanAnswer, type ViolationFilter } from './violation-filter.js';
+import {
+  filterTerms,
+  narrowRollupCanAnswer,
+  rollupCanAnswer,
+  type ViolationFilter,
+} from './violation-filter.js';
 import type { ViolationRecord } from './violation-record.js';
 
 export interface PageKey {
@@ -51,10 +56,16 @@ function cover(
   return [...cover(from, a, finer), { table: tier.table, from: a, to: b }, ...cover(b, to, finer)];
 }
 
-/** The tiers usable for buckets of `intervalMinutes`: those whose buckets nest in them. */
-function tiersFor(f: ViolationFilter, intervalMinutes?: number) {
+/**
+ * The tiers usable for counts keyed by `column` in buckets of `intervalMinutes`: those whose
+ * buckets nest in them, narrow ones when the filter and the key need only host and action.
+ */
+function tiersFor(f: ViolationFilter, column: string, intervalMinutes?: number) {
   if (!rollupCanAnswer(f)) return [];
-  return ROLLUP_TIERS.filter((t) => intervalMinutes === undefined || intervalMinutes % t.minutes === 0);
+  const narrow = narrowRollupCanAnswer(f) && (column === 'action' || column === 'host_id');
+  return ROLLUP_TIERS.filter(
+    (t) => t.narrow === narrow && (intervalMinutes === undefined || intervalMinutes % t.minutes === 0),
+  );
 }
 
 /** Reads of stored violations: pages, top-N counts and time series. */
@@ -111,7 +122,7 @@ export class ViolationQueryRepository {
   ): Promise<Array<{ key: string | null; count: number }>> {
     const col = DIMENSION_COLUMN[by];
     const params: unknown[] = [];
-    const parts = this.countParts(f, hostIds, params, `coalesce(${col}::text, '')`);
+    const parts = this.countParts(f, hostIds, params, col, `coalesce(${col}::text, '')`);
     params.push(limit);
     const keyExpr = by === 'host' ? `(SELECT name FROM hosts WHERE id::text = c.key)` : `nullif(c.key, '')`;
     const { rows } = await this.pool.query<{ key: string | null; count: string }>(
@@ -132,7 +143,7 @@ export class ViolationQueryRepository {
     const params: unknown[] = [];
     params.push(`${intervalMinutes} minutes`);
     const expr = (col: string) => `date_bin($1::interval, ${col}, timestamptz 'epoch')`;
-    const parts = this.countParts(f, hostIds, params, 'action', { minutes: intervalMinutes, expr });
+    const parts = this.countParts(f, hostIds, params, 'action', 'action', { minutes: intervalMinutes, expr });
     const { rows } = await this.pool.query<{ start: string; key: string; count: string }>(
       `SELECT (extract(epoch FROM c.bucket) * 1000000)::bigint::text AS start, c.key, sum(c.n)::bigint AS count
        FROM (${parts.join(' UNION ALL ')}) c
@@ -147,12 +158,13 @@ export class ViolationQueryRepository {
     f: ViolationFilter & { fromMicros: number; toMicros: number },
     hostIds: string[] | undefined,
     params: unknown[],
+    keyColumn: string,
     keyExpr: string,
     bucket?: { minutes: number; expr: (col: string) => string },
   ): string[] {
     const where = filterTerms(f, params, hostIds);
     const groupBy = bucket ? 'GROUP BY 1, 3' : 'GROUP BY 1';
-    return cover(f.fromMicros, f.toMicros, tiersFor(f, bucket?.minutes)).map((piece) => {
+    return cover(f.fromMicros, f.toMicros, tiersFor(f, keyColumn, bucket?.minutes)).map((piece) => {
       const a = params.push(ts(piece.from));
       const b = params.push(ts(piece.to));
       const raw = piece.table === 'violations';

@@ -4,6 +4,7 @@ import type { EventAction, SecurityEvent } from '@sandtrap/events';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
 import { createViolationSchema } from '../../../../test/fixtures/ingest/violation-schema.js';
 import { parseObservedAt } from '../ingest/observed-at.js';
+import { ROLLUP_TIERS } from '../ingest/rollup-tiers.js';
 import { ViolationWriterRepository } from '../ingest/violation-writer.repository.js';
 import { PartitionMaintenance } from '../partitions/partition-maintenance.service.js';
 import { PartitionRepository } from '../partitions/partition.repository.js';
@@ -116,7 +117,7 @@ describe('ViolationsService over stored rows', () => {
   });
 
   it('reads the coarser tiers for whole hours and five-minute spans, with the same totals', async () => {
-    for (const table of ['violation_counts', 'violation_counts_5m', 'violation_counts_1h']) {
+    for (const { table } of ROLLUP_TIERS) {
       const { rows } = await pool.query(`SELECT sum(count)::int AS n FROM ${table}`);
       expect(rows[0].n, table).toBe(600);
     }
@@ -133,6 +134,24 @@ describe('ViolationsService over stored rows', () => {
         kill_process: 200,
         log: 200,
       });
+    }
+  });
+
+  it('answers the same from the narrow (host, action) tiers as from the wide ones', async () => {
+    const from = iso(BASE - 120_000 + 500);
+    const to = iso(BASE + 7_200_000 + 780_500);
+    // Naming every source is no filter at all, but only the wide tiers hold the source.
+    const wide = { source: 'kmsg,falco' };
+    for (const q of [{}, { host: 'h1' }, { host: 'h0,h2', action: 'errno,log' }]) {
+      for (const interval of ['1m', '5m', '1h']) {
+        const narrow = await service.timeseries({ interval, from, to, ...q });
+        expect(narrow.buckets.some((b) => Object.keys(b.counts).length > 0)).toBe(true);
+        expect(narrow).toEqual(await service.timeseries({ interval, from, to, ...q, ...wide }));
+      }
+      for (const groupBy of ['host', 'action']) {
+        const narrow = await service.stats({ groupBy, from, to, ...q });
+        expect(narrow).toEqual(await service.stats({ groupBy, from, to, ...q, ...wide }));
+      }
     }
   });
 
