@@ -84,6 +84,8 @@ export class AuditStreamParser {
   private lineCount = 0;
   // Deadline of the oldest held entry (held or early), so most pushes skip expiry in one compare.
   private nextDeadline = Infinity;
+  // Outputs of the line being pushed, copied out at the end of push.
+  private readonly scratch: AuditOutput[] = [];
   readonly stats: AuditParserStats = { lines: 0, events: 0, skipped: 0, errors: 0, lost: 0 };
 
   constructor(private readonly options: AuditParserOptions = {}) {
@@ -97,7 +99,8 @@ export class AuditStreamParser {
     this.lineCount++;
     this.stats.lines++;
     const at = lineNo ?? this.lineCount;
-    const out: AuditOutput[] = [];
+    const out = this.scratch;
+    out.length = 0;
     if (nowMs >= this.nextDeadline) this.expire(nowMs, out);
     const parsed = parseLine(line, this.maxLineBytes, this.options.bootId);
     switch (parsed.kind) {
@@ -115,7 +118,11 @@ export class AuditStreamParser {
         this.record(parsed.record, line, at, nowMs, out);
         break;
     }
-    return out;
+    // A fresh array of the exact size: an empty literal grown by push reserves 17 slots, and
+    // most lines give no output or one.
+    const result = out.length === 0 ? [] : out.length === 1 ? [out[0]] : out.slice();
+    out.length = 0;
+    return result;
   }
 
   /** Emit events held longer than holdMs. The agent calls it on a timer. */

@@ -126,7 +126,10 @@ export function seccompEvent(
   defaults: EventDefaults,
 ): SecurityEvent {
   const f = record.seccomp ?? {};
-  const host = noNul(record.host ?? defaults.host);
+  // What is cut from a line without NUL has none either (hex values are decoded without them);
+  // journald's fields come out of JSON escapes, so each is checked.
+  const lineClean = record.shape !== 'journald' && raw.indexOf('\u0000') < 0;
+  const host = lineClean && record.host !== undefined ? record.host : noNul(record.host ?? defaults.host);
   if (host === undefined || host.length === 0) {
     throw new AuditParseError(
       'no_host',
@@ -180,15 +183,15 @@ export function seccompEvent(
     gid: auditId(f.gid),
     auid: auditId(f.auid),
     ses: auditId(f.ses),
-    comm: noNul(f.comm),
-    exe: typeof f.exe === 'string' ? noNul(f.exe) : undefined,
+    comm: lineClean ? f.comm : noNul(f.comm),
+    exe: typeof f.exe !== 'string' ? undefined : lineClean ? f.exe : noNul(f.exe),
     cmdline: noNul(sibling?.cmdline),
   };
   if (f.exe === null) details.exe = '(null)';
 
   if (f.ip !== undefined) details.ip = f.ip;
-  if (f.subj !== undefined && f.subj !== '?') details.subj = noNul(f.subj);
-  if (f.reason !== undefined) details.reason = noNul(f.reason);
+  if (f.subj !== undefined && f.subj !== '?') details.subj = lineClean ? f.subj : noNul(f.subj);
+  if (f.reason !== undefined) details.reason = lineClean ? f.reason : noNul(f.reason);
   if (sibling?.cwd !== undefined) details.cwd = noNul(sibling.cwd);
   if (sibling?.key !== undefined) details.auditKey = noNul(sibling.key);
   if (sibling?.exit !== undefined) details.exit = sibling.exit;
@@ -208,6 +211,6 @@ export function seccompEvent(
     signal,
     blocked: isBlockingAction(action),
     details,
-    raw: noNul(boundRaw(raw)),
+    raw: lineClean ? boundRaw(raw) : noNul(boundRaw(raw)),
   };
 }
