@@ -6,6 +6,7 @@ import { CreateAlertRules1796100000000 } from './1796100000000-create-alert-rule
 import { AddHostRetirement1796300000000 } from './1796300000000-add-host-retirement.js';
 import { CreateViolationActions1796400000000 } from './1796400000000-create-violation-actions.js';
 import { FillViolationActions1796400000001 } from './1796400000001-fill-violation-actions.js';
+import { CoverViolationActions1796400000002 } from './1796400000002-cover-violation-actions.js';
 
 /**
  * Every schema migration, oldest first. Append-only: a released migration never changes; a new
@@ -19,4 +20,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   AddHostRetirement1796300000000,
   CreateViolationActions1796400000000,
   FillViolationActions1796400000001,
+  CoverViolationActions1796400000002,
 ];
