@@ -10,8 +10,8 @@ const EVENTS_PER_DELIVERY = 20;
 
 /**
  * Runs after each stored batch: for each enabled rule that an event of the batch may match,
- * counts the matching stored events in the rule's window and, at the threshold, delivers once
- * per rule and window bucket (the database's unique key makes that hold across replicas).
+ * counts the matching stored events in the rule's window and, at the threshold, delivers at most
+ * once per window since the rule last fired (the repository makes that hold across replicas).
  */
 export class AlertRuleEvaluator {
   private cache: { rules: AlertRule[]; at: number } | undefined;
@@ -34,10 +34,9 @@ export class AlertRuleEvaluator {
       const count = await this.repository.countMatching(rule);
       if (count < rule.threshold) continue;
       const now = this.clock();
-      const dedupKey = `window:${Math.floor(now / (rule.windowSeconds * 1000))}`;
       const latest = await this.repository.latestMatching(rule, EVENTS_PER_DELIVERY);
       const payload = alertPayload({ rule, count, firedAt: new Date(now), events: latest });
-      const deliveryId = await this.repository.startDelivery(rule.id, dedupKey, count, payload);
+      const deliveryId = await this.repository.startDelivery(rule.id, rule.windowSeconds, count, payload);
       if (deliveryId === undefined) continue;
       const final = await sendWebhook(
         rule.webhookUrl,

@@ -195,21 +195,44 @@ export class AlertRuleRepository {
     }));
   }
 
-  /** Undefined when this rule already has a delivery for `dedupKey`: the alert is a duplicate. */
+  /**
+   * Starts a delivery unless the rule already started one within its window: an alert fires at
+   * most once per `windowSeconds`, measured from the last firing (not from fixed clock buckets, so
+   * a burst across a bucket edge fires once). Undefined: a duplicate. A transaction-scoped advisory
+   * lock per rule makes the check and the insert one step across replicas.
+   */
   async startDelivery(
     ruleId: string,
-    dedupKey: string,
+    windowSeconds: number,
     eventCount: number,
     payload: unknown,
   ): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ id: string }>(
-      `INSERT INTO alert_deliveries (rule_id, dedup_key, status, event_count, payload)
-       VALUES ($1, $2, 'sending', $3, $4::jsonb)
-       ON CONFLICT ON CONSTRAINT alert_deliveries_rule_id_dedup_key_key DO NOTHING
-       RETURNING id`,
-      [ruleId, dedupKey, eventCount, JSON.stringify(payload)],
-    );
-    return rows[0]?.id;
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('alert-rule:' || $1::text, 0))`, [
+        ruleId,
+      ]);
+      // A new statement, so its snapshot sees a delivery another replica committed while we waited.
+      const { rows } = await client.query<{ id: string }>(
+        `INSERT INTO alert_deliveries (rule_id, dedup_key, status, event_count, payload)
+         SELECT $1, 'fired:' || to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                'sending', $3, $4::jsonb
+         WHERE NOT EXISTS (
+           SELECT 1 FROM alert_deliveries
+            WHERE rule_id = $1 AND created_at > now() - $2::int * interval '1 second')
+         RETURNING id`,
+        [ruleId, windowSeconds, eventCount, JSON.stringify(payload)],
+      );
+      await client.query('COMMIT');
+      return rows[0]?.id;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async recordAttempt(
