@@ -211,6 +211,7 @@ async function main() {
       rollupTotal: rollup,
       exact: stored === N && storedAfterResend === N && rollup === N && resend.duplicates === N,
       apiPeakRssMB: Math.round(Math.max(firstRss, api.peakRss()) / 1048576),
+      apiPeakRssFirstPassMB: Math.round(firstRss / 1048576),
     };
     console.log(JSON.stringify({ bench: 'ingest', ...result }, null, 2));
     if (!result.exact) process.exitCode = 1;

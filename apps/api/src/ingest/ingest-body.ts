@@ -50,6 +50,8 @@ export async function readIngestBody(
 }
 
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** For lines after the first: a byte-order mark there is text, not a mark to drop. */
+const fatalUtf8KeepBom = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface BodyLine {
   /** 1-based line number in the body. */
@@ -59,32 +61,21 @@ export interface BodyLine {
   invalidUtf8?: true;
 }
 
-/** The non-empty lines of a body; a line that is not UTF-8 is marked, never silently altered. */
+/**
+ * The non-empty lines of a body; a line that is not UTF-8 is marked, never silently altered.
+ * Each line is decoded on its own: a body is never one multi-megabyte string, which V8 would
+ * keep in its large-object space until the next full collection.
+ */
 export function splitBodyLines(body: Buffer): BodyLine[] {
-  let whole: string | undefined;
-  try {
-    whole = fatalUtf8.decode(body);
-  } catch {
-    whole = undefined;
-  }
   const out: BodyLine[] = [];
-  if (whole !== undefined) {
-    const lines = whole.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const text = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
-      if (text.trim() !== '') out.push({ line: i + 1, text });
-    }
-    return out;
-  }
-  // Slow path, only for bodies with bad bytes: find which lines they are in.
   let start = 0;
   let line = 1;
   while (start <= body.length) {
     let end = body.indexOf(0x0a, start);
     if (end < 0) end = body.length;
-    const bytes = body.subarray(start, end);
+    const bytes = body.subarray(start, end > start && body[end - 1] === 0x0d ? end - 1 : end);
     try {
-      const text = fatalUtf8.decode(bytes).replace(/\r$/, '');
+      const text = (line === 1 ? fatalUtf8 : fatalUtf8KeepBom).decode(bytes);
       if (text.trim() !== '') out.push({ line, text });
     } catch {
       out.push({ line, invalidUtf8: true });

@@ -26,11 +26,12 @@ function copyField(v: unknown): string {
 }
 
 /**
- * The rows in COPY text format for `violations` itself, in COPY_COLUMNS order: as
- * VIOLATION_COLUMNS, with the time written as a timestamptz. Yields about `rowsPerChunk` rows at
- * a time so that the whole batch never exists as one string.
+ * The rows in COPY text format for `violations` itself, in VIOLATION_COLUMNS order with the
+ * time written as a timestamptz. Yields about `rowsPerChunk` rows at
+ * a time so that the whole batch never exists as one string (nor any string large enough for
+ * V8's large-object space).
  */
-export function* copyChunks(rows: readonly ViolationRow[], rowsPerChunk = 500): Generator<string> {
+export function* copyChunks(rows: readonly ViolationRow[], rowsPerChunk = 100): Generator<string> {
   for (let i = 0; i < rows.length; i += rowsPerChunk) {
     let out = '';
     for (let j = i; j < Math.min(rows.length, i + rowsPerChunk); j++) {
