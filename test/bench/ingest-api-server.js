@@ -45,7 +45,8 @@ function freePort() {
 
 /**
  * Starts `node apps/api/dist/main.js` on `databaseUrl` and waits until /readyz answers 200.
- * BENCH_API_NODE_ARGS (space-separated) are passed to that node, e.g. `--cpu-prof`.
+ * BENCH_API_NODE_ARGS (space-separated) are passed to that node, e.g. `--cpu-prof`; with
+ * BENCH_API_STDOUT=1 its standard output (where `--trace-gc` writes) is shown too.
  */
 export async function startApi(databaseUrl) {
   const port = await freePort();
@@ -62,7 +63,7 @@ export async function startApi(databaseUrl) {
       SANDTRAP_LOCAL_AGENT: 'off',
       TZ: 'UTC',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_API_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;

@@ -1,5 +1,5 @@
 // Ingest: BENCH_EVENTS (default 1,000,000) SecurityEvents through POST /v1/ingest/events as gzip
-// NDJSON batches of 5,000 from BENCH_CLIENTS (default 4) concurrent clients, then the same rows by
+// NDJSON batches of BENCH_BATCH (default 5,000) from BENCH_CLIENTS (default 4) concurrent clients, then the same rows by
 // raw COPY into a scratch copy of the same schema, in the same run. Prints both rates and the ratio,
 // the stored count after a full resend, and the API's peak RSS.
 /* global fetch */
@@ -13,7 +13,7 @@ import copyStreams from 'pg-copy-streams';
 import { createBenchDatabase, startApi } from './ingest-api-server.js';
 
 const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
-const BATCH = 5_000;
+const BATCH = Number(process.env.BENCH_BATCH ?? 5_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
 const HOSTS = 20;
 const SYSCALLS = [
