@@ -22,7 +22,7 @@
 /* global fetch */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
@@ -47,6 +47,12 @@ for (const [name, v] of Object.entries({ AGENTS, SECONDS, EVENTS_PER_SECOND, FLU
 function rssOf(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** CPU seconds (user + system) the API has used so far, from /proc. */
+function cpuOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
 const log = (msg) => process.stderr.write(`[load] ${msg}\n`);
@@ -184,6 +190,13 @@ async function main() {
     );
     const started = Date.now();
     const end = started + SECONDS * 1000;
+    const cpuAtStart = cpuOf(api.pid);
+    let cpuAtEnd = cpuAtStart;
+    // The generator must not be the bottleneck: its own CPU and event-loop lag are reported too.
+    const selfAtStart = process.cpuUsage();
+    let selfCpu = { user: 0, system: 0 };
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     let producing = true;
     let produced = 0;
     const ingestMs = [];
@@ -240,6 +253,9 @@ async function main() {
         await sleep(Math.max(0, end - Date.now()));
         producing = false;
         acceptedAtEnd = accepted;
+        cpuAtEnd = cpuOf(api.pid);
+        selfCpu = process.cpuUsage(selfAtStart);
+        lag.disable();
         log(`production stopped; draining what the agents still hold`);
       })(),
       (async () => {
@@ -296,6 +312,17 @@ async function main() {
       queryMs: {
         idle: { p50: p(idleQuery, 50), p99: p(idleQuery, 99) },
         load: { p50: p(queryMs, 50), p99: p(queryMs, 99) },
+      },
+      apiCpu: {
+        coresBusy: +((cpuAtEnd - cpuAtStart) / SECONDS).toFixed(2),
+        msPerRequest: +(
+          (1000 * (cpuAtEnd - cpuAtStart)) /
+          Math.max(1, ingestMs.length + queryMs.length)
+        ).toFixed(2),
+      },
+      generator: {
+        coresBusy: +((selfCpu.user + selfCpu.system) / 1e6 / SECONDS).toFixed(2),
+        eventLoopLagP99Ms: +(lag.percentile(99) / 1e6).toFixed(1),
       },
       rssMB: {
         firstHalf: Math.round(avg(rss.slice(0, half)) / 2 ** 20),
