@@ -37,7 +37,7 @@ export class IngestController {
   @ApiIngestBody('One SecurityEvent (schema SecurityEventDto) as JSON per line.')
   async events(@Req() req: FastifyRequest, @CurrentToken() token: AuthToken): Promise<IngestResult> {
     const body = await this.body(req);
-    return this.service.ingest(() => decodeSecurityEvents(body), token);
+    return this.service.ingest({ bytes: body.length, decode: () => decodeSecurityEvents(body) }, token);
   }
 
   @Post('audit')
@@ -60,7 +60,10 @@ export class IngestController {
   ): Promise<IngestResult> {
     const body = await this.body(req);
     const name = token.role === 'agent' ? token.hostName : (host ?? token.hostName);
-    return this.service.ingest(() => decodeAuditText(body, name, bootId), token);
+    return this.service.ingest(
+      { bytes: body.length, decode: () => decodeAuditText(body, name, bootId) },
+      token,
+    );
   }
 
   @Post('falco')
@@ -127,7 +130,10 @@ export class IngestController {
     host?: string,
   ): Promise<IngestResult> {
     const body = await this.body(req);
-    return this.service.ingest(() => decodeToolEvents(tool, body, hostHint(token, host)), token);
+    return this.service.ingest(
+      { bytes: body.length, decode: () => decodeToolEvents(tool, body, hostHint(token, host)) },
+      token,
+    );
   }
 
   private async body(req: FastifyRequest): Promise<Buffer> {

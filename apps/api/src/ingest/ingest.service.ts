@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { SecurityEvent } from '@sandtrap/events';
 import type { PartitionMaintenance } from '../partitions/partition-maintenance.service.js';
+import { ByteBudget } from './byte-budget.js';
 import type { DecodedBatch, IngestProblem, IngestResult } from './ingest-batch.js';
 import type { IngestEvents } from './ingest-events.js';
 import { ForeignHostError, IngestUnavailableError } from './ingest.errors.js';
@@ -20,26 +21,16 @@ const ATTEMPTS = 3;
 /** How stale `hosts.last_seen` may get while a host keeps sending. */
 const HOST_TOUCH_MS = 10_000;
 /**
- * Batches decoded and in the database at once; more wait, holding only their body. Two keep
- * both cores busy (one decoding, one writing) and bound the parsed events held in memory.
+ * Request bodies (decompressed bytes) decoded and in the database at once; more wait, holding
+ * only their body. Small agent batches run side by side by the hundred (their cost is round
+ * trips, not memory); a few multi-megabyte ones at a time bound the parsed events held in memory.
  */
-const BATCHES_AT_ONCE = 2;
+const BODY_BYTES_AT_ONCE = 8 * 1024 * 1024;
 
-/** A counting semaphore: at most `size` holders, the others queue in order. */
-class Permits {
-  private readonly waiting: Array<() => void> = [];
-  constructor(private free: number) {}
-
-  async acquire(): Promise<void> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
-  }
+/** A request body not decoded yet: its size, and how to decode it. */
+export interface PendingBatch {
+  bytes: number;
+  decode: () => DecodedBatch;
 }
 
 /**
@@ -48,7 +39,7 @@ class Permits {
  */
 export class IngestService {
   private readonly hosts = new Map<string, { id: string; touchedAt: number }>();
-  private readonly permits = new Permits(BATCHES_AT_ONCE);
+  private readonly budget = new ByteBudget(BODY_BYTES_AT_ONCE);
 
   constructor(
     private readonly writer: ViolationWriterRepository,
@@ -58,16 +49,16 @@ export class IngestService {
   ) {}
 
   /**
-   * Ingests a batch. Given `decode` rather than a decoded batch, decodes it only when its turn
-   * comes (at most BATCHES_AT_ONCE at a time), so that waiting requests hold bytes, not objects.
+   * Ingests a batch. Given a body still to decode, decodes it only when it fits in the budget of
+   * BODY_BYTES_AT_ONCE, so that waiting requests hold bytes, not parsed events.
    */
-  async ingest(batch: DecodedBatch | (() => DecodedBatch), caller: IngestCaller): Promise<IngestResult> {
-    if (typeof batch !== 'function') return this.ingestDecoded(batch, caller);
-    await this.permits.acquire();
+  async ingest(batch: DecodedBatch | PendingBatch, caller: IngestCaller): Promise<IngestResult> {
+    if (!('decode' in batch)) return this.ingestDecoded(batch, caller);
+    await this.budget.claim(batch.bytes);
     try {
-      return await this.ingestDecoded(batch(), caller);
+      return await this.ingestDecoded(batch.decode(), caller);
     } finally {
-      this.permits.release();
+      this.budget.release(batch.bytes);
     }
   }
 
