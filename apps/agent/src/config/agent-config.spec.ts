@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadAgentConfig } from './agent-config.js';
+import { loadAgentConfig, parseConfigText } from './agent-config.js';
 
 describe('agent config from flags', () => {
   it('builds a config with defaults and enabled sources', () => {
@@ -36,5 +36,19 @@ describe('agent config from flags', () => {
     );
     expect(() => loadAgentConfig(['--server', 'http://x', '--label', 'novalue'])).toThrow(/key=value/);
     expect(() => loadAgentConfig(['--bogus'])).toThrow();
+  });
+});
+
+describe('agent config file text', () => {
+  it('reads JSON, YAML and YAML flow mappings alike', () => {
+    const expected = { server: { url: 'http://127.0.0.1:8080' }, sources: { kmsg: { enabled: true } } };
+    expect(parseConfigText(JSON.stringify(expected))).toEqual(expected);
+    expect(
+      parseConfigText('server:\n  url: http://127.0.0.1:8080\nsources:\n  kmsg: { enabled: true }\n'),
+    ).toEqual(expected);
+    expect(
+      parseConfigText('{server: {url: "http://127.0.0.1:8080"}, sources: {kmsg: {enabled: true}}}'),
+    ).toEqual(expected);
+    expect(parseConfigText('')).toBeNull();
   });
 });

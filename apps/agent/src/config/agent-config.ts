@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const toggle = z.object({ enabled: z.boolean().default(false) });
@@ -125,7 +125,7 @@ export function loadAgentConfig(argv: readonly string[]): AgentConfig {
   });
   let raw: Record<string, unknown> = {};
   if (values.config) {
-    const parsed = parseYaml(readFileSync(values.config, 'utf8')) as unknown;
+    const parsed = parseConfigText(readFileSync(values.config, 'utf8'));
     if (parsed !== null && parsed !== undefined && (typeof parsed !== 'object' || Array.isArray(parsed))) {
       throw new AgentConfigError(`${values.config}: the config file must be a YAML mapping`);
     }
@@ -174,4 +174,21 @@ export function loadAgentConfig(argv: readonly string[]): AgentConfig {
     }
   }
   return config;
+}
+
+/**
+ * A config file's mapping. JSON is YAML, so a file that is a JSON object (as generated configs
+ * often are) is read with JSON.parse, and the yaml package (2 MB resident) is loaded only for the
+ * others.
+ */
+export function parseConfigText(text: string): unknown {
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // YAML flow mappings also start with `{`: let the YAML parser have it.
+    }
+  }
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text) as unknown;
 }

@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/agent-config.js';
 import { ContainerResolver } from '../enrich/container-resolver.js';
 import { AgentHealth } from '../health/agent-health.js';
-import { createAgentRegistry, serveMetrics } from '../health/agent-metrics.js';
 import { ProfileSync } from '../profiles/profile-sync.js';
 import { ServiceClient, type Enrollment } from '../service/service-client.js';
 import { Shipper } from '../shipping/shipper.js';
@@ -56,6 +55,8 @@ export class Agent {
     spool.open();
     this.spool = spool;
     if (this.config.metrics.enabled) {
+      // prom-client (4 MB of heap and code) is loaded only when /metrics is served.
+      const { createAgentRegistry, serveMetrics } = await import('../health/agent-metrics.js');
       const registry = createAgentRegistry(this.health, () => spool.stats());
       this.metricsServer = await serveMetrics(registry, this.config.metrics.listen).catch(
         (error: unknown) => {

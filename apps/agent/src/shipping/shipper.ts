@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentHealth } from '../health/agent-health.js';
 import type { ServiceClient } from '../service/service-client.js';
 import { ServiceError } from '../service/service.errors.js';
-import type { Spool } from '../spool/spool.js';
+import type { Spool, SpoolBatch } from '../spool/spool.js';
 import { retryDelay } from './backoff.js';
 
 export interface ShipperOptions {
@@ -53,7 +53,7 @@ export class Shipper {
         await this.spool.waitForData(deadline - Date.now(), signal);
       }
       for (let batch = this.spool.read(this.options.batchSize); batch && !signal.aborted;) {
-        if (await this.deliver(batch.lines)) {
+        if (await this.deliver(batch)) {
           this.spool.ackBatch(batch);
           batch = this.spool.read(this.options.batchSize);
         } else {
@@ -65,10 +65,10 @@ export class Shipper {
   }
 
   /** True once the service has every line (or refused some as invalid); false when stopping. */
-  private async deliver(lines: string[]): Promise<boolean> {
+  private async deliver(batch: SpoolBatch): Promise<boolean> {
     for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
       try {
-        await this.send(lines);
+        await this.send(batch);
         return true;
       } catch (error) {
         const message = (error as Error).message;
@@ -79,7 +79,7 @@ export class Shipper {
           maxMs: this.options.maxBackoffMs,
         });
         this.log.warn(
-          { err: message, attempt, waitMs: wait, lines: lines.length },
+          { err: message, attempt, waitMs: wait, lines: batch.count },
           'ingest failed; will retry',
         );
         await sleep(wait, undefined, { signal: this.abort.signal }).catch(() => undefined);
@@ -88,9 +88,10 @@ export class Shipper {
     return false;
   }
 
-  private async send(lines: string[]): Promise<void> {
+  /** A spool batch goes as its bytes; only a refused one is decoded into lines and split. */
+  private async send(batch: SpoolBatch | string[]): Promise<void> {
     try {
-      const answer = await this.client.ingest(lines);
+      const answer = await this.client.ingest(Array.isArray(batch) ? batch : batch.bytes);
       this.health.eventsShipped += answer.accepted + answer.duplicates;
       this.health.eventsDuplicate += answer.duplicates;
       this.health.eventsRejected += answer.rejected;
@@ -103,6 +104,7 @@ export class Shipper {
     } catch (error) {
       const status = error instanceof ServiceError ? error.status : undefined;
       if (status !== 400 && status !== 413) throw error;
+      const lines = Array.isArray(batch) ? batch : batch.lines;
       if (lines.length === 1) {
         // One event the service will never take: drop and count it, never block the spool.
         this.health.eventsRejected += 1;

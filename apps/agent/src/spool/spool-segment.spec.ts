@@ -3,6 +3,7 @@ import {
   completeLength,
   countLines,
   parseSegmentFileName,
+  scanSegmentLines,
   segmentFileName,
   splitSegmentLines,
 } from './spool-segment.js';
@@ -14,6 +15,15 @@ describe('spool segments', () => {
     for (const garbage of ['ack.json', '42.ndjson', '0000000000000042.ndjson.tmp', '../x', '']) {
       expect(parseSegmentFileName(garbage)).toBeUndefined();
     }
+  });
+
+  it('counts complete lines and their bytes as splitting would, without decoding', () => {
+    const chunk = Buffer.from('{"a":"é"}\n{"b":2}\n{"c":3}\n{"torn":');
+    for (const max of [0, 1, 2, 3, 10]) {
+      const split = splitSegmentLines(chunk, max);
+      expect(scanSegmentLines(chunk, max)).toEqual({ count: split.lines.length, consumed: split.consumed });
+    }
+    expect(scanSegmentLines(chunk, 10)).toEqual({ count: 3, consumed: chunk.indexOf('{"torn"') });
   });
 
   it('finds the torn tail a crash leaves', () => {

@@ -39,6 +39,22 @@ export function splitSegmentLines(chunk: Buffer, maxLines: number): SegmentLines
   return { lines, consumed: start };
 }
 
+/**
+ * How many complete lines (at most `maxLines`) a chunk holds and the bytes they take, without
+ * decoding them: the shipper sends the bytes as they are.
+ */
+export function scanSegmentLines(chunk: Uint8Array, maxLines: number): { count: number; consumed: number } {
+  let count = 0;
+  let start = 0;
+  while (count < maxLines) {
+    const end = chunk.indexOf(0x0a, start);
+    if (end < 0) break;
+    count++;
+    start = end + 1;
+  }
+  return { count, consumed: start };
+}
+
 /** Counts newline-terminated lines in a buffer (events held in a segment). */
 export function countLines(bytes: Uint8Array): number {
   let count = 0;

@@ -19,6 +19,7 @@ import {
   completeLength,
   countLines,
   parseSegmentFileName,
+  scanSegmentLines,
   segmentFileName,
   splitSegmentLines,
 } from './spool-segment.js';
@@ -40,11 +41,21 @@ export interface SpoolPosition {
 }
 
 /** A run of lines read from one segment: ship them, then `ack` it. */
-export interface SpoolBatch {
-  lines: string[];
-  segment: number;
-  start: number;
-  end: number;
+export class SpoolBatch {
+  constructor(
+    /** The lines as stored: NDJSON, each line ending in a newline (what the service takes). */
+    readonly bytes: Buffer,
+    /** How many lines. */
+    readonly count: number,
+    readonly segment: number,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  /** The lines decoded, without their newlines (for splitting a refused batch). */
+  get lines(): string[] {
+    return splitSegmentLines(this.bytes, this.count).lines;
+  }
 }
 
 export interface SpoolStats {
@@ -150,7 +161,8 @@ export class Spool {
     if (lines.length === 0) return;
     for (const line of lines) {
       if (line.includes('\n')) throw new SpoolError('spool_io', 'a spool line may not contain a newline');
-      if (Buffer.byteLength(line) > this.maxLineBytes) {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: only long lines need their bytes counted.
+      if (line.length * 3 > this.maxLineBytes && Buffer.byteLength(line) > this.maxLineBytes) {
         throw new SpoolError('spool_event_too_large', `an event line exceeds ${this.maxLineBytes} bytes`);
       }
     }
@@ -191,13 +203,11 @@ export class Spool {
       } finally {
         if (fd !== this.writeFd) closeSync(fd);
       }
-      const { lines, consumed } = splitSegmentLines(chunk, maxLines);
-      const batch = {
-        lines,
-        segment: segment.id,
-        start: this.cursor.offset,
-        end: this.cursor.offset + consumed,
-      };
+      const { count, consumed } = scanSegmentLines(chunk, maxLines);
+      // A copy: the read buffer is reused by the next read while this batch is in flight.
+      const bytes = Buffer.from(chunk.subarray(0, consumed));
+      const start = this.cursor.offset;
+      const batch = new SpoolBatch(bytes, count, segment.id, start, start + consumed);
       this.cursor = { segment: segment.id, offset: batch.end };
       return batch;
     }
@@ -213,10 +223,10 @@ export class Spool {
     if (!this.segments.some((s) => s.id === batch.segment)) return; // dropped while in flight
     if (batch.segment > this.ack.segment) {
       this.ack = { segment: batch.segment, offset: batch.end };
-      this.ackedLinesInSegment = batch.lines.length;
+      this.ackedLinesInSegment = batch.count;
     } else if (batch.segment === this.ack.segment && batch.end > this.ack.offset) {
       this.ack = { segment: batch.segment, offset: batch.end };
-      this.ackedLinesInSegment += batch.lines.length;
+      this.ackedLinesInSegment += batch.count;
     } else {
       return;
     }
