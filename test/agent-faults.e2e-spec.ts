@@ -107,4 +107,28 @@ describe('agent through faults (spawned agent, spawned service, real Postgres)',
     expect((await stored(host)) + dropped).toBe(produced);
     await agent.kill('SIGTERM');
   }, 120_000);
+
+  it('enrolls again when the service no longer knows its saved credential (wiped database)', async () => {
+    const host = `agent-reenroll-${randomBytes(4).toString('hex')}`;
+    const log = join(stack.dir, `${host}.audit.log`);
+    writeFileSync(log, Array.from({ length: 50 }, (_, i) => seccompLine(200_000 + i)).join('\n') + '\n');
+    const agent = agentFor(host, { sources: { auditd: { enabled: true, path: log, fromStart: true } } });
+    agent.start();
+    await until('first 50 events', async () => ((await stored(host)) === 50 ? true : undefined));
+    // What a wiped database looks like to the agent: its credential file stays, the service
+    // answers 401 to it.
+    const revoked = await stack.pool.query(
+      `DELETE FROM tokens t USING hosts h WHERE t.host_id = h.id AND h.name = $1 AND t.role = 'agent'`,
+      [host],
+    );
+    expect(revoked.rowCount).toBe(1);
+    appendFileSync(log, Array.from({ length: 50 }, (_, i) => seccompLine(200_050 + i)).join('\n') + '\n');
+    await until('the next 50 events', async () => ((await stored(host)) === 100 ? true : undefined));
+    const tokens = await stack.pool.query(
+      `SELECT 1 FROM tokens t JOIN hosts h ON h.id = t.host_id WHERE h.name = $1 AND t.role = 'agent'`,
+      [host],
+    );
+    expect(tokens.rowCount).toBe(1);
+    await agent.kill('SIGTERM');
+  }, 120_000);
 });

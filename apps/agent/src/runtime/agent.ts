@@ -9,11 +9,12 @@ import { ContainerResolver } from '../enrich/container-resolver.js';
 import { AgentHealth } from '../health/agent-health.js';
 import { ProfileSync } from '../profiles/profile-sync.js';
 import { ServiceClient, type Enrollment } from '../service/service-client.js';
+import { ServiceError } from '../service/service.errors.js';
 import { Shipper } from '../shipping/shipper.js';
 import type { Source, SourceBatch, SourceContext } from '../sources/source.js';
 import { Spool } from '../spool/spool.js';
 import { AGENT_VERSION, ensureEnrolled } from './enrollment.js';
-import { readHostIdentity } from './host-identity.js';
+import { readHostIdentity, type HostIdentity } from './host-identity.js';
 import { createSources } from './source-factory.js';
 
 const PACED_SOURCES: ReadonlySet<string> = new Set([
@@ -34,6 +35,8 @@ export class Agent {
   private timers: NodeJS.Timeout[] = [];
   private metricsServer: Server | undefined;
   private readonly containers = new ContainerResolver();
+  private enrollment: Enrollment | undefined;
+  private renewing: Promise<void> | undefined;
   /** Spooled events past which file-backed sources wait for the shipper. */
   private readonly highWater: number;
 
@@ -66,8 +69,12 @@ export class Agent {
       );
     }
     const enrollment = await ensureEnrolled(this.config, identity, this.log, this.abort.signal);
+    this.enrollment = enrollment;
     const client = new ServiceClient(this.config.server.url, enrollment.token);
-    this.shipper = new Shipper(spool, client, this.health, this.log, this.config.shipping);
+    this.shipper = new Shipper(spool, client, this.health, this.log, {
+      ...this.config.shipping,
+      onUnauthorized: () => this.enrollAgain(client, identity),
+    });
     this.shipper.start();
 
     for (const source of createSources(this.config)) {
@@ -83,12 +90,35 @@ export class Agent {
       }
     }
     this.every(this.config.heartbeatSeconds * 1000, () =>
-      this.heartbeat(client, enrollment, identity.bootId),
+      this.heartbeat(client, this.enrollment!, identity.bootId).catch(async (error: unknown) => {
+        // An idle agent learns of a refused credential from its heartbeat, not from shipping.
+        if (error instanceof ServiceError && error.status === 401) await this.enrollAgain(client, identity);
+        throw error;
+      }),
     );
     if (this.config.profiles.enabled) {
       const sync = new ProfileSync(this.config.profiles.dir, this.config.stateDir);
-      this.every(this.config.profiles.syncSeconds * 1000, () => this.syncProfiles(client, enrollment, sync));
+      this.every(this.config.profiles.syncSeconds * 1000, () =>
+        this.syncProfiles(client, this.enrollment!, sync),
+      );
     }
+  }
+
+  /**
+   * The service no longer knows the saved credential (a 401: its database was wiped or the token
+   * revoked): enroll again with the enrollment token, once however many callers ask at a time.
+   */
+  private enrollAgain(client: ServiceClient, identity: HostIdentity): Promise<void> {
+    this.renewing ??= ensureEnrolled(this.config, identity, this.log, this.abort.signal, { renew: true })
+      .then((enrollment) => {
+        this.enrollment = enrollment;
+        client.useToken(enrollment.token);
+        this.log.warn({ hostId: enrollment.hostId }, 'credential refused (401): enrolled again');
+      })
+      .finally(() => {
+        this.renewing = undefined;
+      });
+    return this.renewing;
   }
 
   async stop(): Promise<void> {

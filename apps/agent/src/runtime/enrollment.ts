@@ -26,15 +26,18 @@ export const AGENT_VERSION = '0.1.0';
 /**
  * The host's own credential: read from the state dir (0600), or obtained once by enrolling with
  * the ingest-role enrollment token. Retries until the service answers or the agent stops.
+ * `renew`: enroll again even with a saved credential (the service answered 401 to it, e.g. its
+ * database was wiped while the credential file stayed).
  */
 export async function ensureEnrolled(
   config: AgentConfig,
   identity: HostIdentity,
   log: Logger,
   signal: AbortSignal,
+  options: { renew?: boolean } = {},
 ): Promise<Enrollment> {
   const store = new CheckpointStore(join(config.stateDir, 'credentials.json'), isEnrollment);
-  const saved = store.load();
+  const saved = options.renew ? undefined : store.load();
   if (saved && saved.server === config.server.url && saved.hostname === identity.hostname) return saved;
   const enrollToken =
     config.server.enrollToken ??

@@ -11,6 +11,8 @@ export interface ShipperOptions {
   flushMs: number;
   maxBackoffMs?: number;
   baseBackoffMs?: number;
+  /** Called on a 401 before the retry: the agent enrolls again and swaps the client's token. */
+  onUnauthorized?: () => Promise<void>;
 }
 
 /**
@@ -73,6 +75,13 @@ export class Shipper {
       } catch (error) {
         const message = (error as Error).message;
         this.health.recordError(message);
+        if (error instanceof ServiceError && error.status === 401 && this.options.onUnauthorized) {
+          await this.options
+            .onUnauthorized()
+            .catch((renewError: unknown) =>
+              this.log.warn({ err: (renewError as Error).message }, 'enrolling again failed'),
+            );
+        }
         const retryAfter = error instanceof ServiceError ? error.retryAfterMs : undefined;
         const wait = retryDelay(attempt, retryAfter, {
           baseMs: this.options.baseBackoffMs,
