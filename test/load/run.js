@@ -205,17 +205,21 @@ async function main() {
     let acceptedAtEnd = 0;
     const rss = [];
     const sampler = setInterval(() => rss.push(rssOf(api.pid)), 5000);
-    // The kernel side: every host produces its share each tick, whether or not its agent keeps up.
-    const producer = setInterval(() => {
-      if (!producing) return;
+    // The kernel side: every host produces its share of the time gone by, whether or not its
+    // agent keeps up (by the clock, not per tick: a late timer must not lower the offered rate).
+    let lastTick = started;
+    const produceUntil = (now) => {
+      const share = (perAgent * (now - lastTick)) / 1000;
+      lastTick = now;
       for (const agent of agents) {
-        agent.due += (perAgent * TICK_MS) / 1000;
+        agent.due += share;
         const whole = Math.floor(agent.due);
         agent.due -= whole;
         agent.pending += whole;
         produced += whole;
       }
-    }, TICK_MS);
+    };
+    const producer = setInterval(() => producing && produceUntil(Math.min(Date.now(), end)), TICK_MS);
     let lastReport = Date.now();
     await Promise.all([
       ...agents.map(async (agent) => {
@@ -251,6 +255,7 @@ async function main() {
       }),
       (async () => {
         await sleep(Math.max(0, end - Date.now()));
+        produceUntil(end);
         producing = false;
         acceptedAtEnd = accepted;
         cpuAtEnd = cpuOf(api.pid);
@@ -286,6 +291,7 @@ async function main() {
       seconds: SECONDS,
       offered: {
         eventsPerSecond: EVENTS_PER_SECOND,
+        producedPerSecond: Math.round(produced / SECONDS),
         flushMs: FLUSH_MS,
         maxBatch: BATCH,
         nominalBatch,
