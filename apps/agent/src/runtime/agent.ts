@@ -136,22 +136,26 @@ export class Agent {
     const stateDir = join(this.config.stateDir, 'sources', name);
     mkdirSync(stateDir, { recursive: true });
     const counters = this.health.source(name);
+    // Sources that read a file can wait: the file keeps what is not read yet, so a long
+    // backlog stays there instead of racing through memory into the spool.
+    const ready = async () => {
+      while (
+        PACED_SOURCES.has(name) &&
+        this.spool!.stats().depth > this.highWater &&
+        !this.abort.signal.aborted
+      ) {
+        await sleep(50);
+      }
+    };
     return {
       host,
       bootId,
       stateDir,
       signal: this.abort.signal,
       log: this.log.child({ source: name }),
+      ready,
       emit: async (batch: SourceBatch) => {
-        // Sources that read a file can wait: the file keeps what is not read yet, so a long
-        // backlog stays there instead of racing through memory into the spool.
-        while (
-          PACED_SOURCES.has(name) &&
-          this.spool!.stats().depth > this.highWater &&
-          !this.abort.signal.aborted
-        ) {
-          await sleep(50);
-        }
+        await ready();
         const lines = batch.events.map((event) => serializeSecurityEvent(this.containers.enrich(event)));
         this.spool!.append(lines);
         counters.read += lines.length;

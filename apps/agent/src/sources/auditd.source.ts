@@ -27,6 +27,7 @@ export class AuditdSource implements Source {
       path: this.options.path,
       checkpoint: store.load(),
       fromStart: this.options.fromStart,
+      beforeRead: ctx.ready?.bind(ctx),
       pollMs: this.options.pollMs,
       onLines: async (lines, position) => {
         const parsed = parseAuditLines(parser, lines);

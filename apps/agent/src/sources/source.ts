@@ -23,6 +23,12 @@ export interface SourceContext {
    * its checkpoint. Rejects when the spool cannot take them (the source should retry or stop).
    */
   emit(batch: SourceBatch): Promise<void>;
+  /**
+   * Resolves once the agent can take more events at once (the spool is not far ahead of the
+   * shipper). A source that can leave its backlog where it is (a file) awaits it before reading,
+   * so the backlog is not read, parsed and held in memory while `emit` waits.
+   */
+  ready?(): Promise<void>;
   log: Logger;
   /** A folder of the source's own (created for it) for checkpoints and scratch files. */
   stateDir: string;

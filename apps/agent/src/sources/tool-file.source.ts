@@ -54,6 +54,7 @@ export class ToolFileSource implements Source {
         path: this.options.path,
         checkpoint: store.load(),
         fromStart: this.options.fromStart,
+        beforeRead: ctx.ready?.bind(ctx),
         onLines: async (lines, position) => {
           await ctx.emit({ events: adapt(lines), checkpoint: position });
           store.save(position);

@@ -43,7 +43,10 @@ export interface SpoolPosition {
 /** A run of lines read from one segment: ship them, then `ack` it. */
 export class SpoolBatch {
   constructor(
-    /** The lines as stored: NDJSON, each line ending in a newline (what the service takes). */
+    /**
+     * The lines as stored: NDJSON, each line ending in a newline (what the service takes). A view
+     * of the spool's read buffer: valid until the next `read` of the spool.
+     */
     readonly bytes: Buffer,
     /** How many lines. */
     readonly count: number,
@@ -95,7 +98,7 @@ export class Spool {
   private droppedEvents = 0;
   private tornBytes = 0;
   private readonly waiters = new Set<() => void>();
-  /** Reused for every read: lines are copied out as strings, so it never escapes. */
+  /** Reused for every read: a batch's bytes are a view of it, valid until the next read. */
   private readBuffer: Buffer | undefined;
 
   constructor(private readonly options: SpoolOptions) {
@@ -166,15 +169,18 @@ export class Spool {
         throw new SpoolError('spool_event_too_large', `an event line exceeds ${this.maxLineBytes} bytes`);
       }
     }
-    const buffer = Buffer.from(lines.join('\n') + '\n');
+    // Written as a string: no Buffer of the batch is left behind for the GC (Node encodes it in
+    // native memory freed on return).
+    const text = lines.join('\n') + '\n';
     const current = this.current();
+    let written: number;
     try {
-      writeSync(this.writeFd, buffer);
+      written = writeSync(this.writeFd, text);
       fsyncSync(this.writeFd);
     } catch (error) {
       throw new SpoolError('spool_io', `spool write failed: ${(error as Error).message}`, { cause: error });
     }
-    current.size += buffer.length;
+    current.size += written;
     current.lines += lines.length;
     if (current.size >= this.segmentBytes) this.startSegment(current.id + 1);
     this.enforceBound();
@@ -182,7 +188,10 @@ export class Spool {
     this.waiters.clear();
   }
 
-  /** Next lines after the read cursor, all from one segment; undefined when nothing is pending. */
+  /**
+   * Next lines after the read cursor, all from one segment; undefined when nothing is pending.
+   * The batch's bytes are overwritten by the next call.
+   */
   read(maxLines: number): SpoolBatch | undefined {
     for (;;) {
       const index = this.segments.findIndex((s) => s.id >= this.cursor.segment);
@@ -204,8 +213,10 @@ export class Spool {
         if (fd !== this.writeFd) closeSync(fd);
       }
       const { count, consumed } = scanSegmentLines(chunk, maxLines);
-      // A copy: the read buffer is reused by the next read while this batch is in flight.
-      const bytes = Buffer.from(chunk.subarray(0, consumed));
+      // Not a copy: the batch's bytes are the read buffer's, valid until the next `read` (the
+      // shipper has one batch in flight and reads the next only after it), so shipping leaves no
+      // batch-sized Buffer per batch for the GC.
+      const bytes = chunk.subarray(0, consumed);
       const start = this.cursor.offset;
       const batch = new SpoolBatch(bytes, count, segment.id, start, start + consumed);
       this.cursor = { segment: segment.id, offset: batch.end };

@@ -12,6 +12,11 @@ export interface FileTailerOptions {
   pollMs?: number;
   /** Bytes per read. */
   chunkBytes?: number;
+  /**
+   * Awaited before every read: a consumer that is behind holds the tailer here, before the next
+   * chunk is read and decoded, so no lines wait in memory for it (backpressure).
+   */
+  beforeRead?(): Promise<void>;
   /** Complete lines and the position just after them; the tailer waits for it (backpressure). */
   onLines(lines: string[], position: FilePosition): Promise<void>;
   onError?(error: Error): void;
@@ -46,8 +51,10 @@ export class FileTailer {
 
   private async run(): Promise<void> {
     let file = this.openAtStart();
-    let pending = Buffer.alloc(0);
-    const chunk = Buffer.allocUnsafe(this.options.chunkBytes ?? 1 << 20);
+    // One buffer for every read: an incomplete last line is moved to its start and the next read
+    // lands after it, so no per-read copy is left for the GC (it grows only for a longer line).
+    let chunk = Buffer.allocUnsafe(this.options.chunkBytes ?? 1 << 20);
+    let carry = 0;
     while (!this.stopped) {
       if (!file) {
         file = this.tryOpen(this.options.path, 0);
@@ -56,35 +63,46 @@ export class FileTailer {
           continue;
         }
       }
-      const read = readSync(file.fd, chunk, 0, chunk.length, file.offset + pending.length);
+      if (this.options.beforeRead) {
+        await this.options.beforeRead();
+        if (this.stopped) break;
+      }
+      if (carry === chunk.length) {
+        const bigger = Buffer.allocUnsafe(chunk.length * 2);
+        chunk.copy(bigger, 0, 0, carry);
+        chunk = bigger;
+      }
+      const read = readSync(file.fd, chunk, carry, chunk.length - carry, file.offset + carry);
       if (read > 0) {
-        pending = pending.length
-          ? Buffer.concat([pending, chunk.subarray(0, read)])
-          : Buffer.from(chunk.subarray(0, read));
-        const last = pending.lastIndexOf(0x0a);
+        const end = carry + read;
+        const last = chunk.lastIndexOf(0x0a, end - 1);
         if (last >= 0) {
-          const lines = pending.toString('utf8', 0, last).split('\n');
+          const lines = chunk.toString('utf8', 0, last).split('\n');
           file.offset += last + 1;
-          pending = pending.subarray(last + 1);
+          carry = end - (last + 1);
+          chunk.copy(chunk, 0, last + 1, end);
           await this.options.onLines(lines, { inode: file.inode, offset: file.offset });
+        } else {
+          carry = end;
         }
         continue;
       }
       // At EOF: has the file been rotated or truncated under us?
       const size = fstatSync(file.fd).size;
-      if (size < file.offset + pending.length) {
+      if (size < file.offset + carry) {
         file.offset = 0;
-        pending = Buffer.alloc(0);
+        carry = 0;
         continue;
       }
       const onDisk = this.statPath();
       if (onDisk && onDisk.ino !== file.inode) {
         // Renamed away: the old file is finished (we read it to EOF); a last line without a
         // newline is complete too.
-        if (pending.length > 0) {
-          file.offset += pending.length;
-          await this.options.onLines([pending.toString('utf8')], { inode: file.inode, offset: file.offset });
-          pending = Buffer.alloc(0);
+        if (carry > 0) {
+          file.offset += carry;
+          const line = chunk.toString('utf8', 0, carry);
+          carry = 0;
+          await this.options.onLines([line], { inode: file.inode, offset: file.offset });
         }
         closeSync(file.fd);
         file = this.tryOpen(this.options.path, 0);
