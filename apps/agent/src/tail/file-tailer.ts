@@ -10,7 +10,12 @@ export interface FileTailerOptions {
   /** With no checkpoint: read the file from its start (default: only what is appended). */
   fromStart?: boolean;
   pollMs?: number;
-  /** Bytes per read. */
+  /**
+   * Bytes per read (default 256 KiB). What one read turns into (its text, lines, events, their
+   * JSON) is alive until the spool has it, and whatever a scavenge finds alive is promoted to the
+   * old generation: 1 MiB reads took the agent's peak RSS to 180-200 MB, 256 KiB to 150-160 MB
+   * at the same CPU (test/bench/RESULTS.md, Agent).
+   */
   chunkBytes?: number;
   /**
    * Awaited before every read: a consumer that is behind holds the tailer here, before the next
@@ -53,7 +58,7 @@ export class FileTailer {
     let file = this.openAtStart();
     // One buffer for every read: an incomplete last line is moved to its start and the next read
     // lands after it, so no per-read copy is left for the GC (it grows only for a longer line).
-    let chunk = Buffer.allocUnsafe(this.options.chunkBytes ?? 1 << 20);
+    let chunk = Buffer.allocUnsafe(this.options.chunkBytes ?? 256 << 10);
     let carry = 0;
     while (!this.stopped) {
       if (!file) {
