@@ -25,10 +25,12 @@ describe('agent shipper against an HTTP server playing the service', () => {
   let server: Server;
   let received: { at: number; lines: string[]; status: number }[];
   let handler: Handler;
+  let answerDelayMs: number;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sandtrap-shipper-'));
     received = [];
+    answerDelayMs = 0;
     server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -38,8 +40,10 @@ describe('agent shipper against an HTTP server playing the service', () => {
         const lines = gunzipSync(Buffer.concat(chunks)).toString().split('\n').filter(Boolean);
         const answer = handler(lines, received.length);
         received.push({ at: Date.now(), lines, status: answer.status });
-        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-        res.end(JSON.stringify(answer.body ?? {}));
+        setTimeout(() => {
+          res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+          res.end(JSON.stringify(answer.body ?? {}));
+        }, answerDelayMs);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -74,6 +78,35 @@ describe('agent shipper against an HTTP server playing the service', () => {
     body: { accepted: lines.length, duplicates: 0, rejected: 0, errors: [] },
   });
   const events = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ eventKey: `k${i}` }));
+
+  it('sends a partial batch once per flush interval while events trickle in, not after every answer', async () => {
+    // A slow service (100 ms an answer) and 100 events a second for 2 s, flush 500 ms: one
+    // request per interval (about 5), not one per answer (about 15).
+    answerDelayMs = 100;
+    handler = ok;
+    const spool = new Spool({ dir, maxBytes: 1 << 30 });
+    spool.open();
+    const { port } = server.address() as { port: number };
+    const shipper = new Shipper(
+      spool,
+      new ServiceClient(`http://127.0.0.1:${port}`, 'agent-token'),
+      new AgentHealth(),
+      pino({ level: 'silent' }),
+      { batchSize: 1000, flushMs: 500 },
+    );
+    shipper.start();
+    const all = events(200);
+    for (let i = 0; i < all.length; i += 2) {
+      spool.append(all.slice(i, i + 2));
+      await sleep(20);
+    }
+    for (let i = 0; i < 200 && spool.stats().depth > 0; i++) await sleep(20);
+    await shipper.stop();
+    spool.close();
+    expect(received.flatMap((r) => r.lines)).toEqual(all);
+    const elapsed = received.at(-1)!.at - received[0]!.at;
+    expect(received.length).toBeLessThanOrEqual(Math.ceil(elapsed / 500) + 1);
+  });
 
   it('waits as long as Retry-After says on 429, then delivers and empties the spool', async () => {
     handler = (lines, attempt) =>

@@ -42,26 +42,33 @@ export class Shipper {
     await this.running;
   }
 
+  /**
+   * Full batches go at once; a partial batch goes `flushMs` after the data came, or after the
+   * previous send began. So a slow service gets fewer, larger requests, not a request for every
+   * few events that arrived while the last one was in flight.
+   */
   private async run(): Promise<void> {
     const signal = this.abort.signal;
+    const { batchSize, flushMs } = this.options;
+    let flushAt: number | undefined;
     while (!signal.aborted) {
       if (this.spool.stats().depth === 0) {
+        flushAt = undefined;
         await this.spool.waitForData(1_000, signal);
         continue;
       }
-      // Let a batch fill up, unless it already can.
-      const deadline = Date.now() + this.options.flushMs;
-      while (!signal.aborted && this.spool.stats().depth < this.options.batchSize && Date.now() < deadline) {
-        await this.spool.waitForData(deadline - Date.now(), signal);
+      flushAt ??= Date.now() + flushMs;
+      while (!signal.aborted && this.spool.stats().depth < batchSize && Date.now() < flushAt) {
+        await this.spool.waitForData(flushAt - Date.now(), signal);
       }
-      for (let batch = this.spool.read(this.options.batchSize); batch && !signal.aborted;) {
-        if (await this.deliver(batch)) {
-          this.spool.ackBatch(batch);
-          batch = this.spool.read(this.options.batchSize);
-        } else {
+      for (let batch = this.spool.read(batchSize); batch && !signal.aborted;) {
+        flushAt = Date.now() + flushMs;
+        if (!(await this.deliver(batch))) {
           this.spool.rewind();
           break;
         }
+        this.spool.ackBatch(batch);
+        batch = this.spool.stats().depth >= batchSize ? this.spool.read(batchSize) : undefined;
       }
     }
   }
