@@ -79,4 +79,29 @@ describe('FileTailer read buffer and backpressure', () => {
     await until(() => seen.length >= 2);
     expect(seen).toEqual(['one', 'two']);
   });
+
+  it('lets timers run while it catches up on a large file', async () => {
+    const line = `${'x'.repeat(99)}\n`;
+    writeFileSync(log, line.repeat(20_000)); // 2 MB: 32 reads of 64 KiB
+    let seen = 0;
+    let ticks = 0;
+    let ticksBeforeDone = -1;
+    const timer = setInterval(() => ticks++, 0);
+    tailer = new FileTailer({
+      path: log,
+      fromStart: true,
+      pollMs: 10,
+      chunkBytes: 64 << 10,
+      onLines: (got) => {
+        seen += got.length;
+        if (seen === 20_000) ticksBeforeDone = ticks;
+        return Promise.resolve();
+      },
+    });
+    tailer.start();
+    await until(() => seen >= 20_000);
+    clearInterval(timer);
+    expect(seen).toBe(20_000);
+    expect(ticksBeforeDone).toBeGreaterThan(0);
+  });
 });

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { planStart, type FilePosition } from './file-position.js';
 
 export interface FileTailerOptions {
@@ -90,6 +90,9 @@ export class FileTailer {
         } else {
           carry = end;
         }
+        // Catching up on a large file is read after read with nothing to wait for: let timers
+        // (heartbeat, flushes) and I/O (the shipper's requests) run between reads.
+        await yieldToLoop();
         continue;
       }
       // At EOF: has the file been rotated or truncated under us?
