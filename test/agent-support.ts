@@ -1,7 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,18 +12,13 @@ import { expect } from 'vitest';
 import type { SourceBatch, SourceContext } from '../apps/agent/src/sources/source.js';
 import { runProbe } from './kernel/run-probe.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { freePort } from './support/free-port.js';
+
+export { freePort };
 
 // Shared by the agent's end-to-end suites: the real service and the real agent as processes.
 export const ADMIN = `admin-${randomBytes(12).toString('hex')}`;
 const ROOT = process.cwd();
-
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 export async function until<T>(
   what: string,

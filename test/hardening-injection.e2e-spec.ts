@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '@sandtrap/events';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { freePort } from './support/free-port.js';
 
 /**
  * Injection: SQL, JSON, CRLF and log-injection payloads in every string field of an event and
@@ -82,17 +83,6 @@ function baseEvent(i: number, observedAt: string): SecurityEvent {
     action: 'errno',
     blocked: true,
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 describe('hardening: injection', () => {
