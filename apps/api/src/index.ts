@@ -9,6 +9,11 @@ export { ROLES, GRANTABLE_ROLES, type Role } from './auth/role.js';
 export type { AuthToken } from './auth/auth-token.js';
 export { OPENAPI_JSON_PATH } from './openapi/openapi.setup.js';
 export { dataSourceOptions, migrateUnderLock, MIGRATION_LOCK_KEY } from './database/schema-migrator.js';
-export { IngestEvents, type BatchStored, type BatchFailed } from './ingest/ingest-events.js';
+export {
+  IngestEvents,
+  type BatchStored,
+  type BatchFailed,
+  type GroupWritten,
+} from './ingest/ingest-events.js';
 export { AssignmentsService } from './assignments/assignments.service.js';
 export { PartitionMaintenance, type MaintenanceReport } from './partitions/partition-maintenance.service.js';

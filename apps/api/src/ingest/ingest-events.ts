@@ -21,9 +21,16 @@ export interface BatchFailed {
   error: Error;
 }
 
+/** One ingest transaction of the group commit: how many requests and events it wrote together. */
+export interface GroupWritten {
+  requests: number;
+  events: number;
+}
+
 interface IngestEventMap {
   batchStored: [BatchStored];
   batchFailed: [BatchFailed];
+  groupWritten: [GroupWritten];
 }
 
 /**
@@ -47,6 +54,15 @@ export class IngestEvents {
   onBatchFailed(listener: (e: BatchFailed) => void): () => void {
     this.emitter.on('batchFailed', listener);
     return () => this.emitter.off('batchFailed', listener);
+  }
+
+  onGroupWritten(listener: (e: GroupWritten) => void): () => void {
+    this.emitter.on('groupWritten', listener);
+    return () => this.emitter.off('groupWritten', listener);
+  }
+
+  groupWritten(e: GroupWritten): void {
+    this.emit('groupWritten', e);
   }
 
   batchStored(e: BatchStored): void {

@@ -2,12 +2,13 @@ import { performance } from 'node:perf_hooks';
 import type { SecurityEvent } from '@sandtrap/events';
 import type { PartitionMaintenance } from '../partitions/partition-maintenance.service.js';
 import { ByteBudget } from './byte-budget.js';
+import { CommitGroups, type GroupedEvent } from './commit-groups.js';
 import type { DecodedBatch, IngestProblem, IngestResult } from './ingest-batch.js';
 import type { IngestEvents } from './ingest-events.js';
 import { ForeignHostError, IngestUnavailableError } from './ingest.errors.js';
 import { MICROS_PER_DAY, dayStartOf, parseObservedAt } from './observed-at.js';
 import { numericProblem, violationIdentity } from './violation-row.js';
-import type { ViolationWriterRepository } from './violation-writer.repository.js';
+import type { BatchEvent, ViolationWriterRepository } from './violation-writer.repository.js';
 
 /** Who sends: an `agent` credential is bound to one host. */
 export interface IngestCaller {
@@ -27,6 +28,12 @@ const HOST_TOUCH_MS = 10_000;
  * decoding, one writing) and bounds the parsed events held in memory.
  */
 const BODY_BYTES_AT_ONCE = 6 * 1024 * 1024;
+/**
+ * Group commit: at most this many ingest transactions at once; requests arriving meanwhile are
+ * written together by the next one, up to GROUP_MAX_EVENTS events (see commit-groups.ts).
+ */
+const GROUP_CONCURRENCY = 2;
+const GROUP_MAX_EVENTS = 10_000;
 
 /** A request body not decoded yet: its size, and how to decode it. */
 export interface PendingBatch {
@@ -41,6 +48,11 @@ export interface PendingBatch {
 export class IngestService {
   private readonly hosts = new Map<string, { id: string; touchedAt: number }>();
   private readonly budget = new ByteBudget(BODY_BYTES_AT_ONCE);
+  private readonly groups = new CommitGroups<BatchEvent>((events) => this.storeGroup(events), {
+    concurrency: GROUP_CONCURRENCY,
+    maxEvents: GROUP_MAX_EVENTS,
+    onWritten: (requests, events) => this.events.groupWritten({ requests, events }),
+  });
 
   constructor(
     private readonly writer: ViolationWriterRepository,
@@ -75,7 +87,7 @@ export class IngestService {
     const oldest = this.partitions.oldestAccepted(this.clock()) * 1000;
     const newest = nowMicros + MICROS_PER_DAY;
     const seen = new Set<string>();
-    const valid: Array<{ micros: number; event: SecurityEvent }> = [];
+    const valid: Array<GroupedEvent<BatchEvent>> = [];
     let repeats = 0;
     let problem: string | undefined;
     for (const c of batch.candidates) {
@@ -95,7 +107,7 @@ export class IngestService {
         if (seen.has(key)) repeats++;
         else {
           seen.add(key);
-          valid.push({ micros, event: c.event });
+          valid.push({ key, event: { micros, event: c.event } });
         }
       }
     }
@@ -160,27 +172,39 @@ export class IngestService {
     return ids;
   }
 
+  /** Writes the request's events with whatever other requests are waiting (CommitGroups). */
   private async write(
     source: string,
-    valid: ReadonlyArray<{ micros: number; event: SecurityEvent }>,
+    valid: ReadonlyArray<GroupedEvent<BatchEvent>>,
     stored: SecurityEvent[],
   ): Promise<void> {
+    let inserted: boolean[];
+    try {
+      inserted = await this.groups.submit(valid);
+    } catch (error) {
+      this.events.batchFailed({ source, error: error as Error });
+      throw new IngestUnavailableError(error);
+    }
+    for (let i = 0; i < valid.length; i++) if (inserted[i]) stored.push(valid[i].event.event);
+  }
+
+  /** One group's transaction, tried again on deadlocks and serialisation failures. */
+  private async storeGroup(grouped: ReadonlyArray<GroupedEvent<BatchEvent>>): Promise<boolean[]> {
+    const events = grouped.map((g) => g.event);
     for (let attempt = 1; ; attempt++) {
       try {
-        const known = await this.knownHosts(valid.map((v) => v.event.host));
-        await this.partitions.ensureDays(valid.map((v) => dayStartOf(v.micros) / 1000));
-        const result = await this.writer.storeBatch(valid, known);
+        const known = await this.knownHosts(events.map((v) => v.event.host));
+        await this.partitions.ensureDays(events.map((v) => dayStartOf(v.micros) / 1000));
+        const result = await this.writer.storeBatch(events, known);
         const now = this.clock();
         for (const [name, id] of result.hostIds) {
           if (!known.has(name)) this.hosts.set(name, { id, touchedAt: now });
         }
-        for (let i = 0; i < valid.length; i++) if (result.inserted[i]) stored.push(valid[i].event);
-        return;
+        return result.inserted;
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code !== undefined && RETRYABLE.has(code) && attempt < ATTEMPTS) continue;
-        this.events.batchFailed({ source, error: error as Error });
-        throw new IngestUnavailableError(error);
+        throw error;
       }
     }
   }

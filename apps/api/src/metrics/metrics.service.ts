@@ -50,6 +50,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       this.unsubscribe.push(
         events.onBatchStored((e) => this.guard(() => this.listener.onBatchStored(e))),
         events.onBatchFailed((e) => this.guard(() => this.listener.onBatchFailed(e))),
+        events.onGroupWritten((e) => this.guard(() => this.metrics.commitRequests.observe(e.requests))),
       );
     }
     let assignments: AssignmentsService | undefined;

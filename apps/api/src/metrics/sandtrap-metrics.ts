@@ -79,6 +79,13 @@ export class SandtrapMetrics {
     registers: [this.registry],
   });
 
+  readonly commitRequests = new Histogram({
+    name: 'sandtrap_ingest_commit_requests',
+    help: 'Ingest requests written together in one transaction (group commit)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
+
   readonly hosts = this.gauge('sandtrap_hosts', 'Hosts by state', ['state']);
   readonly heartbeatAge = this.gauge(
     'sandtrap_host_heartbeat_age_seconds',
