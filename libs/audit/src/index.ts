@@ -13,5 +13,6 @@ export {
   parseAuditText,
   type AuditOutput,
   type AuditParserOptions,
+  type AuditParserState,
   type AuditParserStats,
 } from './stream/audit-stream-parser.js';

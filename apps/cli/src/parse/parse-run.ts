@@ -1,4 +1,9 @@
-import { AuditStreamParser, type AuditOutput, type AuditParserOptions } from '@sandtrap/audit';
+import {
+  AuditStreamParser,
+  type AuditOutput,
+  type AuditParserOptions,
+  type AuditParserState,
+} from '@sandtrap/audit';
 import {
   createToolAdapter,
   detectTool,
@@ -8,7 +13,7 @@ import {
   type ToolName,
 } from '@sandtrap/events';
 import type { InputLine } from './line-reader.js';
-import type { StdoutSink } from './stdout-sink.js';
+import type { LineSink } from './stdout-sink.js';
 
 export const PARSE_FORMATS = [
   'auto',
@@ -41,7 +46,7 @@ const AUDIT_SOURCE: Partial<Record<ParseFormat, AuditParserOptions['source']>> =
   journald: 'journald',
 };
 
-function isTool(format: ParseFormat): format is ToolName {
+export function isTool(format: ParseFormat): format is ToolName {
   return format === 'tetragon' || format === 'falco' || format === 'tracee' || format === 'inspektor-gadget';
 }
 
@@ -66,54 +71,114 @@ function detectJson(line: string): { tool: ToolName; json: unknown } | undefined
 export class ParseRun {
   private readonly counts: ParseSummary = { parsed: 0, skipped: 0, errors: 0, lost: 0 };
   private readonly adapters = new Map<ToolName, ToolAdapter>();
+  private audit = this.newAuditParser();
+  private where = '';
+  /** Set once a line went to an eBPF tool adapter (adapters keep state across lines). */
+  sawTool = false;
 
   constructor(
     private readonly options: ParseRunOptions,
-    private readonly out: StdoutSink,
+    private readonly out: LineSink,
     private readonly report: (text: string) => void,
   ) {}
 
-  async consume(batches: AsyncIterable<InputLine[]>, label?: string): Promise<void> {
-    // One audit parser per input: holds and serials do not cross files.
-    const audit = new AuditStreamParser({
-      host: this.options.host,
-      bootId: this.options.bootId,
-      source: AUDIT_SOURCE[this.options.from],
-    });
-    const where = label === undefined ? '' : `${label}:`;
+  async consume(
+    batches: AsyncIterable<InputLine[]>,
+    label?: string,
+    clock: () => number = Date.now,
+  ): Promise<void> {
+    this.begin(label);
     let lineNo = 0;
-    const auditOutput = (outputs: AuditOutput[]) => {
-      for (const o of outputs) {
-        if (o.type === 'event') this.event(o.event);
-        else if (o.type === 'lost') this.counts.lost += o.count;
-        else this.error(`${where}${o.line}`, o.code, o.reason);
-      }
-    };
     for await (const batch of batches) {
-      const now = Date.now();
-      for (const { text, truncated } of batch) {
-        lineNo++;
-        if (truncated) {
-          this.error(`${where}${lineNo}`, 'line_too_long', 'line longer than the reader bound');
-          continue;
-        }
-        const from = this.options.from;
-        if (isTool(from)) this.adapted(this.adapter(from).adaptLine(text), `${where}${lineNo}`);
-        else {
-          const detected = from === 'auto' ? detectJson(text) : undefined;
-          if (detected === undefined) auditOutput(audit.push(text, lineNo, now));
-          else this.adapted(this.adapter(detected.tool).adapt(detected.json, text), `${where}${lineNo}`);
-        }
-      }
+      const now = clock();
+      for (const { text, truncated } of batch) this.line(text, truncated, ++lineNo, now);
       if (this.out.pending) await this.out.flush();
     }
-    auditOutput(audit.flush());
-    const s = audit.stats;
-    this.counts.skipped += s.skipped;
+    this.end();
+  }
+
+  /** A new input: one audit parser per input, as holds and serials do not cross files. */
+  begin(label?: string, state?: AuditParserState): void {
+    this.audit = this.newAuditParser();
+    if (state !== undefined) this.audit.importState(state);
+    this.where = label === undefined ? '' : `${label}:`;
+  }
+
+  /** One input line (without its newline); `truncated` when the reader cut it. */
+  line(text: string, truncated: boolean, lineNo: number, now: number): void {
+    if (truncated) {
+      this.error(`${this.where}${lineNo}`, 'line_too_long', 'line longer than the reader bound');
+      return;
+    }
+    const from = this.options.from;
+    if (isTool(from)) {
+      this.sawTool = true;
+      this.adapted(this.adapter(from).adaptLine(text), `${this.where}${lineNo}`);
+    } else {
+      const detected = from === 'auto' ? detectJson(text) : undefined;
+      if (detected === undefined) this.auditOutput(this.audit.push(text, lineNo, now));
+      else {
+        this.sawTool = true;
+        this.adapted(this.adapter(detected.tool).adapt(detected.json, text), `${this.where}${lineNo}`);
+      }
+    }
+  }
+
+  /**
+   * Only feeds the audit parser, writing and counting nothing: brings a fresh parser to the
+   * state another one had after the same lines. Returns false for a line an adapter would take.
+   */
+  warm(text: string, truncated: boolean, lineNo: number, now: number): boolean {
+    if (truncated) return true;
+    const from = this.options.from;
+    if (isTool(from) || (from === 'auto' && detectJson(text) !== undefined)) return false;
+    this.audit.push(text, lineNo, now);
+    return true;
+  }
+
+  /** The audit parser's held state (see AuditParserState). */
+  auditState(): AuditParserState {
+    return this.audit.exportState();
+  }
+
+  /** Audit records skipped so far in this input, then resets the count. */
+  takeAuditSkipped(): number {
+    const skipped = this.audit.stats.skipped;
+    this.audit.stats.skipped = 0;
+    return skipped;
+  }
+
+  /** End of the input: what the audit parser still holds goes out. */
+  end(): void {
+    this.auditOutput(this.audit.flush());
+    this.counts.skipped += this.takeAuditSkipped();
   }
 
   summary(): ParseSummary {
     return { ...this.counts };
+  }
+
+  /** Returns the counts so far and starts again from zero. */
+  takeSummary(): ParseSummary {
+    const s = { ...this.counts };
+    this.counts.parsed = this.counts.skipped = this.counts.errors = this.counts.lost = 0;
+    return s;
+  }
+
+  private newAuditParser(): AuditStreamParser {
+    return new AuditStreamParser({
+      host: this.options.host,
+      bootId: this.options.bootId,
+      source: AUDIT_SOURCE[this.options.from],
+    });
+  }
+
+  private auditOutput(outputs: AuditOutput[]): void {
+    for (const o of outputs) {
+      if (o.type === 'event') this.event(o.event);
+      else if (o.type === 'lost') this.counts.lost += o.count;
+      else this.error(`${this.where}${o.line}`, o.code, o.reason);
+    }
   }
 
   private adapter(tool: ToolName): ToolAdapter {

@@ -1,20 +1,24 @@
 import type { Writable } from 'node:stream';
 
+/** Where ParseRun writes its output lines. */
+export interface LineSink {
+  write(line: string): void;
+  /** True when a batch is ready to go out. */
+  readonly pending: boolean;
+  flush(): Promise<void>;
+}
+
 /**
- * Batches output lines into large writes and waits for the stream to drain (backpressure).
- * Lines are encoded straight into one buffer per batch: one copy, where joining the strings
- * first and letting the stream encode the result made two.
+ * Output lines encoded straight into large buffers: one copy, where joining the strings first
+ * and letting the stream encode the result made two.
  */
-export class StdoutSink {
+export class LineBuffer {
   private buffer: Buffer;
   private used = 0;
-  // Full buffers not yet handed to the stream.
+  // Full buffers not yet taken.
   private queue: Buffer[] = [];
 
-  constructor(
-    private readonly stream: Writable,
-    private readonly batchBytes = 256 * 1024,
-  ) {
+  constructor(protected readonly batchBytes = 256 * 1024) {
     this.buffer = Buffer.allocUnsafe(batchBytes * 2);
   }
 
@@ -34,18 +38,36 @@ export class StdoutSink {
     return this.used >= this.batchBytes || this.queue.length > 0;
   }
 
-  async flush(): Promise<void> {
+  /** Everything written so far, in order; the caller owns the buffers. */
+  take(): Buffer[] {
     if (this.used > 0) {
       this.queue.push(this.buffer.subarray(0, this.used));
-      // The stream keeps the written bytes until they are out: the next batch gets a new buffer.
+      // The taker keeps the written bytes: the next batch gets a new buffer.
       this.buffer = Buffer.allocUnsafe(this.buffer.length);
       this.used = 0;
     }
     const chunks = this.queue;
     this.queue = [];
-    for (const chunk of chunks) {
-      if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
-    }
+    return chunks;
+  }
+}
+
+/** Batches output lines into large writes and waits for the stream to drain (backpressure). */
+export class StdoutSink extends LineBuffer implements LineSink {
+  constructor(
+    private readonly stream: Writable,
+    batchBytes = 256 * 1024,
+  ) {
+    super(batchBytes);
+  }
+
+  async flush(): Promise<void> {
+    for (const chunk of this.take()) await this.writeRaw(chunk);
+  }
+
+  /** Bytes already encoded elsewhere (a parse worker), written after what is batched here. */
+  async writeRaw(chunk: Uint8Array): Promise<void> {
+    if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
   }
 
   async end(): Promise<void> {

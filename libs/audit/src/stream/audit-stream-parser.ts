@@ -50,6 +50,25 @@ interface Early {
   record: AuditRecord;
   fields: SiblingFields;
   deadline: number;
+  /** Line of the first sibling record (with the same input, the same line means the same record). */
+  line: number;
+}
+
+/**
+ * What a parser holds between lines, as plain data (structured-clone safe): the held SECCOMP
+ * events in queue order and the early siblings in Map order. A parser given this state and then
+ * the same lines gives the same outputs as the parser it came from (stats and the running line
+ * count are not part of it: pass line numbers to push).
+ */
+export interface AuditParserState {
+  held: {
+    record: AuditRecord;
+    raw: string;
+    line: number;
+    deadline: number;
+    sibling: SiblingFields | undefined;
+  }[];
+  early: { key: number; record: AuditRecord; fields: SiblingFields; deadline: number; line: number }[];
 }
 
 /** Records of one event share stamp, serial and host. */
@@ -146,6 +165,52 @@ export class AuditStreamParser {
     return out;
   }
 
+  /** The held state as plain data (see AuditParserState); the parser itself is unchanged. */
+  exportState(): AuditParserState {
+    const held: AuditParserState['held'] = [];
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const h = this.queue[i];
+      if (!h.released)
+        held.push({ record: h.record, raw: h.raw, line: h.line, deadline: h.deadline, sibling: h.sibling });
+    }
+    const early: AuditParserState['early'] = [];
+    for (const [key, e] of this.early)
+      early.push({ key, record: e.record, fields: e.fields, deadline: e.deadline, line: e.line });
+    return { held, early };
+  }
+
+  /** Replaces what this parser holds with an exported state (a copy is taken). */
+  importState(state: AuditParserState): void {
+    this.held.clear();
+    this.early.clear();
+    this.queue = [];
+    this.queueHead = 0;
+    let next = Infinity;
+    for (const h of state.held) {
+      const entry: Held = {
+        record: h.record,
+        raw: h.raw,
+        line: h.line,
+        deadline: h.deadline,
+        sibling: h.sibling === undefined ? undefined : { ...h.sibling },
+        released: false,
+      };
+      this.held.set(h.record.serial, entry);
+      this.queue.push(entry);
+      if (h.deadline < next) next = h.deadline;
+    }
+    for (const e of state.early) {
+      this.early.set(e.key, {
+        record: e.record,
+        fields: { ...e.fields },
+        deadline: e.deadline,
+        line: e.line,
+      });
+      if (e.deadline < next) next = e.deadline;
+    }
+    this.nextDeadline = next;
+  }
+
   private record(record: AuditRecord, raw: string, line: number, nowMs: number, out: AuditOutput[]): void {
     // Keyed by serial alone (a number hashes cheaply); a clash with another stamp or host is checked.
     const key = record.serial;
@@ -196,7 +261,7 @@ export class AuditStreamParser {
       early.fields = merge(early.fields, record.sibling);
     else {
       this.early.delete(key);
-      this.early.set(key, { record, fields: { ...record.sibling }, deadline: nowMs + this.holdMs });
+      this.early.set(key, { record, fields: { ...record.sibling }, deadline: nowMs + this.holdMs, line });
       if (nowMs + this.holdMs < this.nextDeadline) this.nextDeadline = nowMs + this.holdMs;
       if (this.early.size > this.maxHeld) this.early.delete(this.early.keys().next().value as number);
     }
