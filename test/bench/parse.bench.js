@@ -3,7 +3,8 @@
 //   1. the parser itself (AuditStreamParser.push over the lines, one core),
 //   2. the `sandtrap parse` CLI on the whole file,
 //   3. `ausearch -i --input FILE -m SECCOMP` on the auditd-shaped records (all it reads),
-//      and the CLI on that same auditd file, for the like-for-like ratio.
+//      and the CLI on that same auditd file (with its parse workers, and with
+//      SANDTRAP_PARSE_WORKERS=0), for the like-for-like ratio; wall clock and CPU seconds.
 // Goals (DESIGN.md): parser >= 1,000,000 records/s; CLI >= 25x ausearch. Needs `npm run build`.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -95,20 +96,31 @@ async function writeFiles() {
   return auditdCount;
 }
 
-function timed(command, args) {
+// Wall clock and CPU seconds (user + sys, from /usr/bin/time: all threads of the child).
+function timed(command, args, env = {}) {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'cpu %U %S', command, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let lines = 0;
     let stderr = '';
     child.stdout.on('data', (chunk) => {
       for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
     });
-    child.stderr.on('data', (chunk) => (stderr += chunk.toString()).slice(-2000));
+    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     child.on('error', reject);
-    child.on('close', (status) =>
-      resolve({ seconds: (performance.now() - start) / 1000, lines, status, stderr }),
-    );
+    child.on('close', (status) => {
+      const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+      resolve({
+        seconds: (performance.now() - start) / 1000,
+        cpu: cpu === null ? NaN : Number(cpu[1]) + Number(cpu[2]),
+        lines,
+        status,
+        stderr,
+      });
+    });
   });
 }
 
@@ -158,14 +170,22 @@ const cliMixed = await timed(process.execPath, [cli, 'parse', '--host', 'bench',
 if (cliMixed.lines !== RECORDS) throw new Error(`CLI wrote ${cliMixed.lines} events: ${cliMixed.stderr}`);
 const cliMixedRate = rate(cliMixed.lines, cliMixed.seconds);
 console.log(
-  `cli (mixed): ${fmt(cliMixed.lines)} events in ${cliMixed.seconds.toFixed(2)} s = ${fmt(cliMixedRate)} records/s`,
+  `cli (mixed): ${fmt(cliMixed.lines)} events in ${cliMixed.seconds.toFixed(2)} s = ${fmt(cliMixedRate)} records/s (${cliMixed.cpu.toFixed(2)} CPU s)`,
 );
 
 // 3. ausearch and the CLI on the same auditd records.
 const cliAudit = await timed(process.execPath, [cli, 'parse', '--host', 'bench', auditdFile]);
 const cliAuditRate = rate(cliAudit.lines, cliAudit.seconds);
 console.log(
-  `cli (auditd): ${fmt(cliAudit.lines)} events in ${cliAudit.seconds.toFixed(2)} s = ${fmt(cliAuditRate)} records/s`,
+  `cli (auditd): ${fmt(cliAudit.lines)} events in ${cliAudit.seconds.toFixed(2)} s = ${fmt(cliAuditRate)} records/s (${cliAudit.cpu.toFixed(2)} CPU s)`,
+);
+// The same on the main thread only (no parse workers), for comparison.
+const cliOne = await timed(process.execPath, [cli, 'parse', '--host', 'bench', auditdFile], {
+  SANDTRAP_PARSE_WORKERS: '0',
+});
+if (cliOne.lines !== cliAudit.lines) throw new Error(`one-thread CLI wrote ${cliOne.lines} events`);
+console.log(
+  `cli (auditd, SANDTRAP_PARSE_WORKERS=0): ${cliOne.seconds.toFixed(2)} s = ${fmt(rate(cliOne.lines, cliOne.seconds))} records/s (${cliOne.cpu.toFixed(2)} CPU s)`,
 );
 const ausearch = await timed('ausearch', ['-i', '--input', auditdFile, '-m', 'SECCOMP']);
 // ausearch -i prints a `----` separator and one line per record.
@@ -175,11 +195,12 @@ if (ausearch.status !== 0 || ausearchRecords !== auditdRecords) {
 }
 const ausearchRate = rate(ausearchRecords, ausearch.seconds);
 console.log(
-  `ausearch -i: ${fmt(ausearchRecords)} records in ${ausearch.seconds.toFixed(2)} s = ${fmt(ausearchRate)} records/s`,
+  `ausearch -i: ${fmt(ausearchRecords)} records in ${ausearch.seconds.toFixed(2)} s = ${fmt(ausearchRate)} records/s (${ausearch.cpu.toFixed(2)} CPU s)`,
 );
 console.log(
   `ratios: cli/ausearch (same auditd file) ${(cliAuditRate / ausearchRate).toFixed(1)}x, ` +
-    `cli mixed/ausearch ${(cliMixedRate / ausearchRate).toFixed(1)}x; parser goal 1,000,000/s: ${parserRate >= 1e6 ? 'met' : 'NOT met'}; ` +
+    `cli mixed/ausearch ${(cliMixedRate / ausearchRate).toFixed(1)}x, ` +
+    `in CPU seconds ${(ausearch.cpu / cliAudit.cpu).toFixed(1)}x (one thread ${(ausearch.cpu / cliOne.cpu).toFixed(1)}x); parser goal 1,000,000/s: ${parserRate >= 1e6 ? 'met' : 'NOT met'}; ` +
     `CLI goal 25x: ${cliAuditRate / ausearchRate >= 25 ? 'met' : 'NOT met'}`,
 );
 console.log(`load average at end: ${load()}`);
