@@ -1,86 +1,45 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 
-const toggle = z.object({ enabled: z.boolean().default(false) });
-const fileSource = toggle.extend({
-  path: z.string().min(1).optional(),
-  fromStart: z.boolean().default(false),
-});
+export const SOURCE_NAMES = [
+  'kmsg',
+  'auditd',
+  'journald',
+  'bpf',
+  'tetragon',
+  'falco',
+  'tracee',
+  'inspektor-gadget',
+] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];
 
-export const agentConfigSchema = z.object({
-  server: z.object({
-    url: z.url(),
+type FileSourceName = 'auditd' | 'tetragon' | 'falco' | 'tracee' | 'inspektor-gadget';
+
+interface ToggleSource {
+  enabled: boolean;
+}
+interface FileSource extends ToggleSource {
+  path?: string;
+  fromStart: boolean;
+}
+
+export interface AgentConfig {
+  server: {
+    url: string;
     /** Role `ingest` token used once, to enroll. */
-    enrollToken: z.string().min(1).optional(),
-    enrollTokenFile: z.string().min(1).optional(),
-  }),
-  host: z
-    .object({
-      name: z.string().min(1).max(253).optional(),
-      labels: z.record(z.string(), z.string()).default({}),
-    })
-    .default({ labels: {} }),
-  stateDir: z.string().min(1).default('/var/lib/sandtrap/agent'),
-  spool: z
-    .object({
-      maxBytes: z
-        .number()
-        .int()
-        .min(4096)
-        .default(256 * 1024 * 1024),
-      segmentBytes: z
-        .number()
-        .int()
-        .min(1024)
-        .default(8 * 1024 * 1024),
-    })
-    .default({ maxBytes: 256 * 1024 * 1024, segmentBytes: 8 * 1024 * 1024 }),
-  shipping: z
-    .object({
-      batchSize: z.number().int().min(1).max(50_000).default(2000),
-      flushMs: z.number().int().min(0).default(1000),
-      maxBackoffMs: z.number().int().min(100).default(60_000),
-    })
-    .default({ batchSize: 2000, flushMs: 1000, maxBackoffMs: 60_000 }),
-  heartbeatSeconds: z.number().min(1).default(30),
-  metrics: z
-    .object({ enabled: z.boolean().default(true), listen: z.string().default('127.0.0.1:9478') })
-    .default({ enabled: true, listen: '127.0.0.1:9478' }),
-  profiles: z
-    .object({
-      enabled: z.boolean().default(true),
-      dir: z.string().min(1).default('/var/lib/sandtrap/profiles'),
-      syncSeconds: z.number().min(1).default(60),
-    })
-    .default({ enabled: true, dir: '/var/lib/sandtrap/profiles', syncSeconds: 60 }),
-  sources: z
-    .object({
-      kmsg: toggle.default({ enabled: false }),
-      auditd: fileSource.default({ enabled: false, fromStart: false }),
-      journald: toggle.default({ enabled: false }),
-      bpf: toggle.default({ enabled: false }),
-      tetragon: fileSource.default({ enabled: false, fromStart: false }),
-      falco: fileSource.default({ enabled: false, fromStart: false }),
-      tracee: fileSource.default({ enabled: false, fromStart: false }),
-      'inspektor-gadget': fileSource.default({ enabled: false, fromStart: false }),
-    })
-    .default({
-      kmsg: { enabled: false },
-      auditd: { enabled: false, fromStart: false },
-      journald: { enabled: false },
-      bpf: { enabled: false },
-      tetragon: { enabled: false, fromStart: false },
-      falco: { enabled: false, fromStart: false },
-      tracee: { enabled: false, fromStart: false },
-      'inspektor-gadget': { enabled: false, fromStart: false },
-    }),
-});
-
-export type AgentConfig = z.infer<typeof agentConfigSchema>;
-export type SourceName = keyof AgentConfig['sources'];
-export const SOURCE_NAMES = Object.keys(agentConfigSchema.shape.sources.unwrap().shape) as SourceName[];
+    enrollToken?: string;
+    enrollTokenFile?: string;
+  };
+  host: { name?: string; labels: Record<string, string> };
+  stateDir: string;
+  spool: { maxBytes: number; segmentBytes: number };
+  shipping: { batchSize: number; flushMs: number; maxBackoffMs: number };
+  heartbeatSeconds: number;
+  metrics: { enabled: boolean; listen: string };
+  profiles: { enabled: boolean; dir: string; syncSeconds: number };
+  sources: { [K in SourceName]: K extends FileSourceName ? FileSource : ToggleSource };
+}
 
 export class AgentConfigError extends Error {
   readonly code = 'invalid_agent_config';
@@ -88,6 +47,154 @@ export class AgentConfigError extends Error {
     super(message);
     this.name = 'AgentConfigError';
   }
+}
+
+/**
+ * Reads one mapping of the config, each value checked as it is taken (unknown keys are ignored);
+ * a wrong value stops with its dotted path. Hand-written rather than zod: zod was 7-12 MB of the
+ * idle agent's RSS (test/bench/RESULTS.md, Agent).
+ */
+class Section {
+  private readonly value: Record<string, unknown>;
+
+  constructor(
+    value: unknown,
+    private readonly path: string,
+  ) {
+    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw new AgentConfigError(`${path || '(config)'}: expected a mapping`);
+    }
+    this.value = (value ?? {}) as Record<string, unknown>;
+  }
+
+  section(key: string): Section {
+    return new Section(this.value[key], this.at(key));
+  }
+
+  has(key: string): boolean {
+    return this.value[key] !== undefined;
+  }
+
+  string(key: string, limits: { max?: number } = {}): string | undefined {
+    const v = this.value[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') this.fail(key, 'expected a string');
+    if (v.length === 0) this.fail(key, 'must not be empty');
+    if (limits.max !== undefined && v.length > limits.max) this.fail(key, `at most ${limits.max} characters`);
+    return v;
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    const v = this.value[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') this.fail(key, 'expected true or false');
+    return v;
+  }
+
+  number(key: string, fallback: number, limits: { min: number; max?: number; integer?: boolean }): number {
+    const v = this.value[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(key, 'expected a number');
+    if (limits.integer && !Number.isInteger(v)) this.fail(key, 'expected an integer');
+    if (v < limits.min) this.fail(key, `must be at least ${limits.min}`);
+    if (limits.max !== undefined && v > limits.max) this.fail(key, `must be at most ${limits.max}`);
+    return v;
+  }
+
+  url(key: string): string {
+    const v = this.string(key);
+    if (v === undefined) this.fail(key, 'required');
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      this.fail(key, 'Invalid URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') this.fail(key, 'expected an http(s) URL');
+    return v;
+  }
+
+  labels(key: string): Record<string, string> {
+    const labels: Section = this.section(key);
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(labels.value)) {
+      if (typeof v !== 'string') labels.fail(k, 'expected a string');
+      out[k] = v;
+    }
+    return out;
+  }
+
+  private at(key: string): string {
+    return this.path ? `${this.path}.${key}` : key;
+  }
+
+  private fail(key: string, message: string): never {
+    throw new AgentConfigError(`${this.at(key)}: ${message}`);
+  }
+}
+
+function validateConfig(raw: Record<string, unknown>): AgentConfig {
+  const root = new Section(raw, '');
+  const server = root.section('server');
+  const host = root.section('host');
+  const spool = root.section('spool');
+  const shipping = root.section('shipping');
+  const metrics = root.section('metrics');
+  const profiles = root.section('profiles');
+  const sources = root.section('sources');
+  const toggle = (name: SourceName): ToggleSource => ({
+    enabled: sources.section(name).boolean('enabled', false),
+  });
+  const file = (name: SourceName): FileSource => {
+    const s = sources.section(name);
+    const path = s.string('path');
+    return {
+      enabled: s.boolean('enabled', false),
+      ...(path === undefined ? {} : { path }),
+      fromStart: s.boolean('fromStart', false),
+    };
+  };
+  const enrollToken = server.string('enrollToken');
+  const enrollTokenFile = server.string('enrollTokenFile');
+  const hostName = host.string('name', { max: 253 });
+  return {
+    server: {
+      url: server.url('url'),
+      ...(enrollToken === undefined ? {} : { enrollToken }),
+      ...(enrollTokenFile === undefined ? {} : { enrollTokenFile }),
+    },
+    host: { ...(hostName === undefined ? {} : { name: hostName }), labels: host.labels('labels') },
+    stateDir: root.string('stateDir') ?? '/var/lib/sandtrap/agent',
+    spool: {
+      maxBytes: spool.number('maxBytes', 256 * 1024 * 1024, { min: 4096, integer: true }),
+      segmentBytes: spool.number('segmentBytes', 8 * 1024 * 1024, { min: 1024, integer: true }),
+    },
+    shipping: {
+      batchSize: shipping.number('batchSize', 2000, { min: 1, max: 50_000, integer: true }),
+      flushMs: shipping.number('flushMs', 1000, { min: 0, integer: true }),
+      maxBackoffMs: shipping.number('maxBackoffMs', 60_000, { min: 100, integer: true }),
+    },
+    heartbeatSeconds: root.number('heartbeatSeconds', 30, { min: 1 }),
+    metrics: {
+      enabled: metrics.boolean('enabled', true),
+      listen: metrics.has('listen') ? metrics.string('listen')! : '127.0.0.1:9478',
+    },
+    profiles: {
+      enabled: profiles.boolean('enabled', true),
+      dir: profiles.string('dir') ?? '/var/lib/sandtrap/profiles',
+      syncSeconds: profiles.number('syncSeconds', 60, { min: 1 }),
+    },
+    sources: {
+      kmsg: toggle('kmsg'),
+      auditd: file('auditd'),
+      journald: toggle('journald'),
+      bpf: toggle('bpf'),
+      tetragon: file('tetragon'),
+      falco: file('falco'),
+      tracee: file('tracee'),
+      'inspektor-gadget': file('inspektor-gadget'),
+    },
+  };
 }
 
 export const AGENT_USAGE = `sandtrap-agent [--config agent.yaml] [options]
@@ -162,12 +269,7 @@ export function loadAgentConfig(argv: readonly string[]): AgentConfig {
       throw new AgentConfigError(`--no-source ${name}: unknown source`);
     sources[name] = { ...(sources[name] as object), enabled: false };
   }
-  const result = agentConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new AgentConfigError(`${issue.path.join('.') || '(config)'}: ${issue.message}`);
-  }
-  const config = result.data;
+  const config = validateConfig(raw);
   for (const tool of ['tetragon', 'falco', 'tracee', 'inspektor-gadget'] as const) {
     if (config.sources[tool].enabled && !config.sources[tool].path) {
       throw new AgentConfigError(`sources.${tool}.path: required when the source is enabled`);
