@@ -11,8 +11,8 @@ import { ProfileSync } from '../profiles/profile-sync.js';
 import { ServiceClient, type Enrollment } from '../service/service-client.js';
 import { ServiceError } from '../service/service.errors.js';
 import { Shipper } from '../shipping/shipper.js';
-import type { Source, SourceBatch, SourceContext } from '../sources/source.js';
-import { Spool } from '../spool/spool.js';
+import type { AuditTextBatch, Source, SourceBatch, SourceContext } from '../sources/source.js';
+import { Spool, type SpoolStats } from '../spool/spool.js';
 import { AGENT_VERSION, ensureEnrolled } from './enrollment.js';
 import { readHostIdentity, type HostIdentity } from './host-identity.js';
 import { createSources } from './source-factory.js';
@@ -25,12 +25,18 @@ const PACED_SOURCES: ReadonlySet<string> = new Set([
   'inspektor-gadget',
 ]);
 
-/** Sources -> enrich -> spool (fsync) -> shipper, plus heartbeat, policy sync and /metrics. */
+/**
+ * Sources -> enrich -> spool (fsync) -> shipper, plus heartbeat, policy sync and /metrics. Two
+ * spools, each with its shipper: SecurityEvent NDJSON, and audit records passed through as text
+ * for the service to parse (sources/audit-passthrough.ts).
+ */
 export class Agent {
   readonly health = new AgentHealth();
   private readonly abort = new AbortController();
   private spool: Spool | undefined;
+  private auditSpool: Spool | undefined;
   private shipper: Shipper | undefined;
+  private auditShipper: Shipper | undefined;
   private sources: Source[] = [];
   private timers: NodeJS.Timeout[] = [];
   private metricsServer: Server | undefined;
@@ -57,10 +63,17 @@ export class Agent {
     });
     spool.open();
     this.spool = spool;
+    const auditSpool = new Spool({
+      dir: join(this.config.stateDir, 'spool-audit'),
+      maxBytes: this.config.spool.maxBytes,
+      segmentBytes: this.config.spool.segmentBytes,
+    });
+    auditSpool.open();
+    this.auditSpool = auditSpool;
     if (this.config.metrics.enabled) {
       // prom-client (4 MB of heap and code) is loaded only when /metrics is served.
       const { createAgentRegistry, serveMetrics } = await import('../health/agent-metrics.js');
-      const registry = createAgentRegistry(this.health, () => spool.stats());
+      const registry = createAgentRegistry(this.health, () => this.spoolStats());
       this.metricsServer = await serveMetrics(registry, this.config.metrics.listen).catch(
         (error: unknown) => {
           this.log.error({ err: (error as Error).message }, 'local /metrics not served');
@@ -71,11 +84,18 @@ export class Agent {
     const enrollment = await ensureEnrolled(this.config, identity, this.log, this.abort.signal);
     this.enrollment = enrollment;
     const client = new ServiceClient(this.config.server.url, enrollment.token);
+    const onUnauthorized = () => this.enrollAgain(client, identity);
     this.shipper = new Shipper(spool, client, this.health, this.log, {
       ...this.config.shipping,
-      onUnauthorized: () => this.enrollAgain(client, identity),
+      onUnauthorized,
     });
     this.shipper.start();
+    this.auditShipper = new Shipper(auditSpool, client, this.health, this.log, {
+      ...this.config.shipping,
+      ingestPath: `/v1/ingest/audit?bootId=${encodeURIComponent(identity.bootId)}`,
+      onUnauthorized,
+    });
+    this.auditShipper.start();
 
     for (const source of createSources(this.config)) {
       const ctx = this.contextFor(source.name, enrollment.hostname, identity.bootId);
@@ -125,8 +145,9 @@ export class Agent {
     this.abort.abort();
     for (const timer of this.timers) clearInterval(timer);
     await Promise.allSettled(this.sources.map((source) => source.stop()));
-    await this.shipper?.stop();
+    await Promise.all([this.shipper?.stop(), this.auditShipper?.stop()]);
     this.spool?.close();
+    this.auditSpool?.close();
     await new Promise<void>((resolve) =>
       this.metricsServer ? this.metricsServer.close(() => resolve()) : resolve(),
     );
@@ -141,7 +162,7 @@ export class Agent {
     const ready = async () => {
       while (
         PACED_SOURCES.has(name) &&
-        this.spool!.stats().depth > this.highWater &&
+        this.spool!.stats().depth + this.auditSpool!.stats().depth > this.highWater &&
         !this.abort.signal.aborted
       ) {
         await sleep(50);
@@ -163,6 +184,13 @@ export class Agent {
         this.health.eventsRead += lines.length;
         this.health.lostKernelRecords += batch.lost ?? 0;
       },
+      emitAudit: async (batch: AuditTextBatch) => {
+        await ready();
+        this.auditSpool!.append(batch.lines);
+        counters.read += batch.events;
+        this.health.eventsRead += batch.events;
+      },
+      inContainer: (pid: number) => this.containers.resolve(pid) !== undefined,
     };
   }
 
@@ -176,7 +204,7 @@ export class Agent {
     await client.heartbeat(enrollment.hostId, {
       agentVersion: AGENT_VERSION,
       bootId,
-      stats: this.health.heartbeat(this.spool!.stats()),
+      stats: this.health.heartbeat(this.spoolStats()),
     });
   }
 
@@ -187,6 +215,19 @@ export class Agent {
   ): Promise<void> {
     const statuses = sync.apply(await client.assignments(enrollment.hostId));
     if (statuses.length > 0) await client.reportStatus(enrollment.hostId, statuses);
+  }
+
+  /** Both spools together (heartbeat, /metrics, the sources' pacing). */
+  private spoolStats(): SpoolStats {
+    const events = this.spool!.stats();
+    const audit = this.auditSpool!.stats();
+    return {
+      depth: events.depth + audit.depth,
+      bytes: events.bytes + audit.bytes,
+      segments: events.segments + audit.segments,
+      droppedEvents: events.droppedEvents + audit.droppedEvents,
+      tornBytes: events.tornBytes + audit.tornBytes,
+    };
   }
 
   private fail(what: string, error: unknown): void {

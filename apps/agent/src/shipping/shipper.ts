@@ -11,6 +11,8 @@ export interface ShipperOptions {
   flushMs: number;
   maxBackoffMs?: number;
   baseBackoffMs?: number;
+  /** The ingest route the spool's lines go to (default: SecurityEvent NDJSON). */
+  ingestPath?: string;
   /** Called on a 401 before the retry: the agent enrolls again and swaps the client's token. */
   onUnauthorized?: () => Promise<void>;
 }
@@ -107,7 +109,10 @@ export class Shipper {
   /** A spool batch goes as its bytes; only a refused one is decoded into lines and split. */
   private async send(batch: SpoolBatch | string[]): Promise<void> {
     try {
-      const answer = await this.client.ingest(Array.isArray(batch) ? batch : batch.bytes);
+      const answer = await this.client.ingest(
+        Array.isArray(batch) ? batch : batch.bytes,
+        this.options.ingestPath,
+      );
       this.health.eventsShipped += answer.accepted + answer.duplicates;
       this.health.eventsDuplicate += answer.duplicates;
       this.health.eventsRejected += answer.rejected;

@@ -4,6 +4,7 @@ import { CheckpointStore } from '../checkpoint/checkpoint-store.js';
 import { isFilePosition, type FilePosition } from '../tail/file-position.js';
 import { FileTailer } from '../tail/file-tailer.js';
 import { parseAuditLines } from './audit-outputs.js';
+import { planAuditPassthrough } from './audit-passthrough.js';
 import type { Source, SourceContext } from './source.js';
 
 export interface AuditdSourceOptions {
@@ -13,7 +14,11 @@ export interface AuditdSourceOptions {
   pollMs?: number;
 }
 
-/** Tails auditd's log (raw or enriched format) across rotation, resuming from inode + offset. */
+/**
+ * Tails auditd's log (raw or enriched format) across rotation, resuming from inode + offset. A
+ * read of plain records whose processes are in no container is shipped as audit text, for the
+ * service to parse (audit-passthrough.ts); any other read is parsed here into SecurityEvents.
+ */
 export class AuditdSource implements Source {
   readonly name = 'auditd';
   private tailer: FileTailer | undefined;
@@ -23,6 +28,7 @@ export class AuditdSource implements Source {
   start(ctx: SourceContext): Promise<void> {
     const store = new CheckpointStore<FilePosition>(join(ctx.stateDir, 'position.json'), isFilePosition);
     const parser = new AuditStreamParser({ host: ctx.host, bootId: ctx.bootId, source: 'auditd' });
+    const inContainer = ctx.inContainer?.bind(ctx);
     this.tailer = new FileTailer({
       path: this.options.path,
       checkpoint: store.load(),
@@ -30,6 +36,12 @@ export class AuditdSource implements Source {
       beforeRead: ctx.ready?.bind(ctx),
       pollMs: this.options.pollMs,
       onLines: async (lines, position) => {
+        const passthrough = ctx.emitAudit && inContainer && planAuditPassthrough(lines, inContainer);
+        if (passthrough) {
+          await ctx.emitAudit!({ ...passthrough, checkpoint: position });
+          store.save(position);
+          return;
+        }
         const parsed = parseAuditLines(parser, lines);
         if (parsed.errors > 0)
           ctx.log.debug({ errors: parsed.errors, first: parsed.firstError }, 'unparsed audit lines');

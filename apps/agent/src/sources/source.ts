@@ -13,6 +13,14 @@ export interface SourceBatch {
   lost?: number;
 }
 
+/** Audit records shipped as text, parsed by the service (`POST /v1/ingest/audit`). */
+export interface AuditTextBatch {
+  lines: readonly string[];
+  /** How many of the lines are events (SECCOMP records). */
+  events: number;
+  checkpoint?: unknown;
+}
+
 export interface SourceContext {
   /** The host name every event carries (the enrolled host's name). */
   host: string;
@@ -23,6 +31,10 @@ export interface SourceContext {
    * its checkpoint. Rejects when the spool cannot take them (the source should retry or stop).
    */
   emit(batch: SourceBatch): Promise<void>;
+  /** Like `emit`, for audit records the service parses itself (absent: parse and `emit`). */
+  emitAudit?(batch: AuditTextBatch): Promise<void>;
+  /** Whether the process of this pid is in a container (cached, see ContainerResolver). */
+  inContainer?(pid: number): boolean;
   /**
    * Resolves once the agent can take more events at once (the spool is not far ahead of the
    * shipper). A source that can leave its backlog where it is (a file) awaits it before reading,

@@ -1,0 +1,102 @@
+/**
+ * Which audit.log lines can go to the service as they are (`POST /v1/ingest/audit`, parsed there
+ * by the same libs/audit parser with this host's name and boot id) instead of being parsed here
+ * and shipped as SecurityEvent JSON. Parsing and serialising each event cost the agent most of
+ * its CPU and garbage (test/bench/RESULTS.md, Agent); a line passed through costs a scan.
+ *
+ * A read's lines pass through only when the service would make of them exactly the events the
+ * agent would: plain auditd records (`type=NAME msg=audit(...)`, no `node=`, no NUL, no CR, not
+ * huge), every SECCOMP record naming a pid whose process is in no container (the container is
+ * read from /proc here, while the process may still live: the service cannot), and no SECCOMP
+ * record with a sibling record in the read (SYSCALL, EXECVE, PROCTITLE, CWD, CONTAINER_ID, EOE
+ * of the same event, which the parser merges into it). Otherwise the whole read is parsed here,
+ * as before. Only the SECCOMP records are shipped: each is a whole event, so where a request ends
+ * changes nothing. Records the parser would skip or find no event for are left out.
+ */
+export interface AuditPassthrough {
+  /** The SECCOMP records to ship as they are. */
+  lines: string[];
+  /** How many events they are (one a line). */
+  events: number;
+}
+
+const SECCOMP = 'type=SECCOMP msg=audit(';
+const SIBLINGS: ReadonlySet<string> = new Set([
+  'SYSCALL',
+  'EXECVE',
+  'PROCTITLE',
+  'CWD',
+  'EOE',
+  'CONTAINER_ID',
+]);
+/** Well under the spool's and the parser's line limits; longer lines are parsed here. */
+const MAX_LINE_CHARS = 16_384;
+
+/** `SEC.MSEC:SERIAL` of `type=NAME msg=audit(SEC.MSEC:SERIAL): ...`, from `from` on. */
+function stampOf(line: string, from: number): string | undefined {
+  const open = line.indexOf('msg=audit(', from);
+  if (open < 0) return undefined;
+  const close = line.indexOf(')', open + 10);
+  return close < 0 ? undefined : line.slice(open + 10, close);
+}
+
+/**
+ * The value of the record's ` pid=` field, if it is a plain decimal number (audit hex-encodes
+ * strings holding spaces, so ` pid=` is not found inside a quoted value).
+ */
+function pidOf(line: string): number | undefined {
+  const at = line.indexOf(' pid=', SECCOMP.length);
+  if (at < 0) return undefined;
+  let pid = 0;
+  let i = at + 5;
+  for (; i < line.length; i++) {
+    const c = line.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    pid = pid * 10 + c;
+  }
+  const digits = i - at - 5;
+  return digits === 0 || digits > 9 || (i < line.length && line.charCodeAt(i) !== 32) ? undefined : pid;
+}
+
+/**
+ * The lines of one read to ship as they are, or undefined when the read must be parsed here
+ * (see above). `inContainer(pid)` answers whether the pid's process is in a container.
+ */
+export function planAuditPassthrough(
+  lines: readonly string[],
+  inContainer: (pid: number) => boolean,
+): AuditPassthrough | undefined {
+  const kept: string[] = [];
+  let siblings: string[] | undefined;
+  for (const line of lines) {
+    if (line === '') continue;
+    if (line.length > MAX_LINE_CHARS || line.charCodeAt(line.length - 1) === 13 || line.includes('\u0000'))
+      return undefined;
+    if (line.startsWith(SECCOMP)) {
+      const pid = pidOf(line);
+      if (pid === undefined || inContainer(pid)) return undefined;
+      kept.push(line);
+      continue;
+    }
+    if (!line.startsWith('type=')) return undefined;
+    const space = line.indexOf(' ', 5);
+    const type = space < 0 ? '' : line.slice(5, space);
+    // Types the parser reads besides SECCOMP and its siblings (ANOM_ABEND, UNKNOWN[1326]): here.
+    if (type === 'ANOM_ABEND' || type.startsWith('UNKNOWN[')) return undefined;
+    if (SIBLINGS.has(type)) (siblings ??= []).push(line);
+  }
+  if (siblings === undefined) return { lines: kept, events: kept.length };
+  // A sibling of an event in this read adds to it: parse here, where the read is one text. (Sent
+  // along, the sibling could land in another request than its event.) Siblings of events outside
+  // the read add nothing here either: they are left out.
+  const stamps = new Set<string>();
+  for (const line of kept) {
+    const stamp = stampOf(line, 0);
+    if (stamp !== undefined) stamps.add(stamp);
+  }
+  for (const line of siblings) {
+    const stamp = stampOf(line, 5);
+    if (stamp !== undefined && stamps.has(stamp)) return undefined;
+  }
+  return { lines: kept, events: kept.length };
+}
