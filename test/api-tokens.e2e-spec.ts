@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
+/** Polls `read` until it answers something other than null (the touch is sent after the answer). */
+async function until<T>(read: () => Promise<T | null>): Promise<T> {
+  for (let i = 0; i < 50; i++) {
+    const value = await read();
+    if (value !== null) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('still null after 2.5 s');
+}
+
 describe('tokens API', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -33,6 +43,22 @@ describe('tokens API', () => {
       .set('authorization', `Bearer ${created.body.token}`);
     expect(asViewer.status).toBe(403);
     expect(asViewer.body.error.code).toBe('forbidden');
+  });
+
+  it('marks a token used at its first request, and not again within the minute', async () => {
+    const created = await t.request.post('/v1/tokens').set(admin()).send({ name: 'marked', role: 'viewer' });
+    const lastUsed = async () =>
+      (await t.request.get('/v1/tokens').set(admin())).body.items.find(
+        (i: { id: string }) => i.id === created.body.id,
+      ).lastUsedAt as string | null;
+    expect(await lastUsed()).toBeNull();
+    const use = () =>
+      t.request.get('/v1/violations?limit=1').set('authorization', `Bearer ${created.body.token}`);
+    expect((await use()).status).toBe(200);
+    const first = await until(lastUsed);
+    for (let i = 0; i < 5; i++) expect((await use()).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200)); // a touch, were one sent, would have landed
+    expect(await lastUsed()).toBe(first);
   });
 
   it('revokes at once: the next request with the token is 401', async () => {

@@ -5,6 +5,9 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { hashSecret, parseToken, sameHash } from './token-secret.js';
 import { TokenRepository } from './token.repository.js';
 
+/** How often a token's `last_used_at` is brought up to date (token.repository.ts touch). */
+const TOUCH_EVERY_MS = 60_000;
+
 /** The configured SANDTRAP_ADMIN_TOKEN acts as this admin (it has no row: it lives in the environment). */
 export const ENV_ADMIN: AuthToken = { id: 'env-admin', name: 'SANDTRAP_ADMIN_TOKEN', role: 'admin' };
 
@@ -31,9 +34,13 @@ export class TokenVerifier {
     }
     const found = await this.tokens.findActiveWithHash(parsed.id);
     if (!found || !sameHash(hashSecret(parsed.secret), found.secretHash)) return undefined;
-    this.tokens
-      .touch(found.token.id)
-      .catch((e: Error) => this.logger.warn(`Could not mark token use: ${e.message}`));
+    // The row says when use was last marked: only then is the UPDATE worth a round trip.
+    const lastUsed = found.token.lastUsedAt === null ? 0 : Date.parse(found.token.lastUsedAt);
+    if (Date.now() - lastUsed >= TOUCH_EVERY_MS) {
+      this.tokens
+        .touch(found.token.id)
+        .catch((e: Error) => this.logger.warn(`Could not mark token use: ${e.message}`));
+    }
     const { id, name, role, hostId, hostName } = found.token;
     return { id, name, role, ...(hostId ? { hostId, hostName: hostName ?? undefined } : {}) };
   }
