@@ -1,11 +1,23 @@
+import { setFlagsFromString } from 'node:v8';
 import { launchLocalAgent } from './local-agent/local-agent.launcher.js';
 import { startServer } from './server.js';
+
+/**
+ * How far V8 lets its heap grow past what the last full collection left alive: at most double
+ * (V8's own rule allows four times when allocation is fast, as under ingest). This is not a cap:
+ * a request that needs a large heap still gets it, only the garbage kept between collections
+ * shrinks. Measured in test/bench/RESULTS.md (Ingest); `node --heap-growing-percent=N` overrides.
+ */
+const HEAP_GROWING_PERCENT = 100;
 
 /**
  * `npm start`: the API with its configuration from the environment. SIGTERM/SIGINT stop it
  * gracefully (in-flight requests finish, pools close, the embedded Postgres stops last).
  */
 async function main(): Promise<void> {
+  if (!process.execArgv.some((arg) => /^--heap[-_]growing[-_]percent/.test(arg))) {
+    setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  }
   const server = await startServer(process.env);
   await launchLocalAgent(server); // all-in-one: an agent for this host (SANDTRAP_LOCAL_AGENT)
   const stop = (signal: string) => {
