@@ -8,7 +8,9 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-const MAIN = fileURLToPath(new URL('../../apps/api/dist/main.js', import.meta.url));
+// BENCH_API_MAIN runs another build (e.g. of an older commit, compiled elsewhere) against the same bench.
+const MAIN =
+  process.env.BENCH_API_MAIN ?? fileURLToPath(new URL('../../apps/api/dist/main.js', import.meta.url));
 
 export const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -44,7 +46,7 @@ function freePort() {
 }
 
 /**
- * Starts `node apps/api/dist/main.js` on `databaseUrl` and waits until /readyz answers 200.
+ * Starts `node apps/api/dist/main.js` (or BENCH_API_MAIN) on `databaseUrl` and waits until /readyz answers 200.
  * BENCH_API_NODE_ARGS (space-separated) are passed to that node, e.g. `--cpu-prof`; with
  * BENCH_API_STDOUT=1 its standard output (where `--trace-gc` writes) is shown too.
  */

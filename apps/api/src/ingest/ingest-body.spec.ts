@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readIngestBody, splitBodyLines } from './ingest-body.js';
+import { expandIngestBody, readIngestBody, receiveIngestBody, splitBodyLines } from './ingest-body.js';
 import { IngestBodyError } from './ingest.errors.js';
 
 const stream = (...chunks: Buffer[]) => Readable.from(chunks);
@@ -40,6 +41,30 @@ describe('readIngestBody', () => {
     expect((await failure(readIngestBody(stream(gzipSync(big)), 'gzip', 1000))).code).toBe(
       'payload_too_large',
     );
+  });
+
+  it('keeps a gzip body compressed until it is expanded, knowing what it expands to', async () => {
+    const text = Buffer.from('{"a":1}\n'.repeat(5000));
+    const gz = gzipSync(text);
+    const received = await receiveIngestBody(stream(gz.subarray(0, 100), gz.subarray(100)), 'gzip');
+    expect(received.bytes.equals(gz)).toBe(true);
+    expect(received.expandedSize).toBe(text.length);
+    expect(expandIngestBody(received).equals(text)).toBe(true);
+    // Two gzip members: the trailer names the last one's size only; all of it is still read.
+    const two = Buffer.concat([gzipSync(text), gzipSync(Buffer.from('{"b":2}\n'))]);
+    const both = await receiveIngestBody(stream(two), 'gzip');
+    expect(both.expandedSize).toBe(two.length);
+    expect(expandIngestBody(both).toString()).toBe(`${text.toString()}{"b":2}\n`);
+    const plain = await receiveIngestBody(stream(text.subarray(0, 7), text.subarray(7)), undefined);
+    expect(plain.expandedSize).toBe(text.length);
+    expect(expandIngestBody(plain).equals(text)).toBe(true);
+  });
+
+  it('drains the rest of a body past the limit', async () => {
+    const body = stream(Buffer.alloc(600, 0x41), Buffer.alloc(600, 0x41), Buffer.alloc(600, 0x41));
+    expect((await failure(receiveIngestBody(body, undefined, 1000))).code).toBe('payload_too_large');
+    await finished(body);
+    expect(body.readableEnded).toBe(true); // read to its end, not cut off
   });
 
   it('refuses encodings it does not know', async () => {

@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthToken } from '../auth/auth-token.js';
 import { CurrentToken, Roles } from '../auth/auth.decorators.js';
 import type { IngestResult } from './ingest-batch.js';
-import { readIngestBody } from './ingest-body.js';
+import { expandIngestBody, readIngestBody, receiveIngestBody, type ReceivedBody } from './ingest-body.js';
 import {
   decodeAuditText,
   decodeFalcoAlert,
@@ -37,7 +37,10 @@ export class IngestController {
   @ApiIngestBody('One SecurityEvent (schema SecurityEventDto) as JSON per line.')
   async events(@Req() req: FastifyRequest, @CurrentToken() token: AuthToken): Promise<IngestResult> {
     const body = await this.body(req);
-    return this.service.ingest({ bytes: body.length, decode: () => decodeSecurityEvents(body) }, token);
+    return this.service.ingest(
+      { bytes: body.expandedSize, decode: () => decodeSecurityEvents(expandIngestBody(body)) },
+      token,
+    );
   }
 
   @Post('audit')
@@ -61,7 +64,7 @@ export class IngestController {
     const body = await this.body(req);
     const name = token.role === 'agent' ? token.hostName : (host ?? token.hostName);
     return this.service.ingest(
-      { bytes: body.length, decode: () => decodeAuditText(body, name, bootId) },
+      { bytes: body.expandedSize, decode: () => decodeAuditText(expandIngestBody(body), name, bootId) },
       token,
     );
   }
@@ -131,12 +134,16 @@ export class IngestController {
   ): Promise<IngestResult> {
     const body = await this.body(req);
     return this.service.ingest(
-      { bytes: body.length, decode: () => decodeToolEvents(tool, body, hostHint(token, host)) },
+      {
+        bytes: body.expandedSize,
+        decode: () => decodeToolEvents(tool, expandIngestBody(body), hostHint(token, host)),
+      },
       token,
     );
   }
 
-  private async body(req: FastifyRequest): Promise<Buffer> {
+  /** The body as received: inflated only when the service decodes it (see ReceivedBody). */
+  private async body(req: FastifyRequest): Promise<ReceivedBody> {
     const body = req.body;
     if (!isStream(body)) {
       throw new IngestBodyError(
@@ -144,7 +151,7 @@ export class IngestController {
         'Send the body as application/x-ndjson, text/plain or application/octet-stream (optionally gzip)',
       );
     }
-    return readIngestBody(body, req.headers['content-encoding'] as string | undefined);
+    return receiveIngestBody(body, req.headers['content-encoding'] as string | undefined);
   }
 }
 
