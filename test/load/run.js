@@ -15,12 +15,14 @@
 // Before the load, the same requests (an ingest batch of the size the load will send) are timed
 // one at a time on the idle service. After the load, production stops and the agents drain what
 // they still hold. Reported: offered and sustained rates, backlog at the end, p50/p99 of ingest and
-// query idle and under load, RSS, answers. Checks: stored = produced = accepted (nothing lost or
+// query idle (LOAD_IDLE_SAMPLES, default 200, of each) and under load, RSS, answers, the CPU of the API
+// and of its Postgres backends, WAL flushes a second and ingest requests per transaction (group
+// commit). Checks: stored = produced = accepted (nothing lost or
 // doubled), p99 of ingest and query within 5x the idle figures, RSS flat (second half vs first),
 // no error but planned 429/503. Only exactness and errors set the exit code; the rest is reported.
 // Traffic goes only to the API this script starts on 127.0.0.1; every loop stops by itself.
 /* global fetch */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
@@ -36,7 +38,7 @@ const FLUSH_MS = Number(process.env.LOAD_FLUSH_MS ?? 1000);
 const BATCH = Number(process.env.LOAD_BATCH ?? 2000);
 const READERS = Number(process.env.LOAD_READERS ?? 4);
 const READER_PAUSE_MS = Number(process.env.LOAD_READER_PAUSE_MS ?? 1000);
-const IDLE_SAMPLES = 60;
+const IDLE_SAMPLES = Number(process.env.LOAD_IDLE_SAMPLES ?? 200);
 const TICK_MS = 100;
 
 for (const [name, v] of Object.entries({ AGENTS, SECONDS, EVENTS_PER_SECOND, FLUSH_MS, BATCH, READERS })) {
@@ -53,6 +55,36 @@ function rssOf(pid) {
 function cpuOf(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+/** CPU seconds of the Postgres backends serving `database` now (from their process titles). */
+function postgresCpuOf(database) {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+      total += cpuOf(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** Sum and count of the API's group-commit histogram: requests and transactions so far. */
+async function commitGroups(baseUrl) {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const value = (name) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    requests: value('sandtrap_ingest_commit_requests_sum'),
+    transactions: value('sandtrap_ingest_commit_requests_count'),
+  };
+}
+
+/** WAL flushes to disk so far, of the whole Postgres server (pg_stat_wal): what commits wait on. */
+async function walSyncsOf(pool) {
+  const { rows } = await pool.query('SELECT wal_sync FROM pg_stat_wal');
+  return Number(rows[0].wal_sync);
 }
 
 const log = (msg) => process.stderr.write(`[load] ${msg}\n`);
@@ -93,6 +125,7 @@ async function timed(fn) {
 async function main() {
   const loadAtStart = load();
   const db = await createBenchDatabase('sandtrap_load');
+  const dbName = new URL(db.url).pathname.slice(1);
   const api = await startApi(db.url);
   const admin = { authorization: `Bearer ${api.adminToken}` };
   const pool = new pg.Pool({ connectionString: db.url, max: 1 });
@@ -192,6 +225,12 @@ async function main() {
     const end = started + SECONDS * 1000;
     const cpuAtStart = cpuOf(api.pid);
     let cpuAtEnd = cpuAtStart;
+    const pgCpuAtStart = postgresCpuOf(dbName);
+    let pgCpuAtEnd = pgCpuAtStart;
+    const groupsAtStart = await commitGroups(api.baseUrl);
+    let groupsAtEnd = groupsAtStart;
+    const walSyncsAtStart = await walSyncsOf(pool);
+    let walSyncsAtEnd = walSyncsAtStart;
     // The generator must not be the bottleneck: its own CPU and event-loop lag are reported too.
     const selfAtStart = process.cpuUsage();
     let selfCpu = { user: 0, system: 0 };
@@ -259,7 +298,10 @@ async function main() {
         producing = false;
         acceptedAtEnd = accepted;
         cpuAtEnd = cpuOf(api.pid);
+        pgCpuAtEnd = postgresCpuOf(dbName);
         selfCpu = process.cpuUsage(selfAtStart);
+        groupsAtEnd = await commitGroups(api.baseUrl);
+        walSyncsAtEnd = await walSyncsOf(pool);
         lag.disable();
         log(`production stopped; draining what the agents still hold`);
       })(),
@@ -325,6 +367,17 @@ async function main() {
           (1000 * (cpuAtEnd - cpuAtStart)) /
           Math.max(1, ingestMs.length + queryMs.length)
         ).toFixed(2),
+      },
+      postgres: {
+        coresBusy: +((pgCpuAtEnd - pgCpuAtStart) / SECONDS).toFixed(2),
+        walSyncsPerSecond: Math.round((walSyncsAtEnd - walSyncsAtStart) / SECONDS),
+        ingestTransactionsPerSecond: Math.round(
+          (groupsAtEnd.transactions - groupsAtStart.transactions) / SECONDS,
+        ),
+        requestsPerIngestTransaction: +(
+          (groupsAtEnd.requests - groupsAtStart.requests) /
+          Math.max(1, groupsAtEnd.transactions - groupsAtStart.transactions)
+        ).toFixed(1),
       },
       generator: {
         coresBusy: +((selfCpu.user + selfCpu.system) / 1e6 / SECONDS).toFixed(2),
