@@ -186,7 +186,8 @@ export class Agent {
       },
       emitAudit: async (batch: AuditTextBatch) => {
         await ready();
-        this.auditSpool!.append(batch.lines);
+        if (Buffer.isBuffer(batch.lines)) this.auditSpool!.appendLines(batch.lines, batch.events);
+        else this.auditSpool!.append(batch.lines);
         counters.read += batch.events;
         this.health.eventsRead += batch.events;
       },

@@ -1,7 +1,7 @@
 import { AuditStreamParser, parseAuditText } from '@sandtrap/audit';
 import { describe, expect, it } from 'vitest';
 import { parseAuditLines } from './audit-outputs.js';
-import { planAuditPassthrough } from './audit-passthrough.js';
+import { planAuditBytes, planAuditPassthrough } from './audit-passthrough.js';
 
 const HOST = 'node-7';
 const BOOT = '0b7c6a2e-1d7f-4c55-9f1e-3a2b1c0d9e8f';
@@ -87,5 +87,32 @@ describe('audit lines shipped as text', () => {
     ]) {
       expect(planAuditPassthrough([ok, odd], noContainers), odd.slice(0, 60)).toBeUndefined();
     }
+  });
+
+  it('passes a read of bare SECCOMP records through as bytes, and nothing the line planner would refuse', () => {
+    const lines = Array.from({ length: 40 }, (_, i) => seccomp(300 + i, 6000 + i));
+    const bytes = (ls: string[]) => Buffer.from(ls.join('\n') + '\n');
+    expect(planAuditBytes(bytes(lines), noContainers)).toBe(40);
+    expect(planAuditPassthrough(lines, noContainers)).toEqual({ lines, events: 40 });
+    const asked: number[] = [];
+    expect(planAuditBytes(bytes(lines), (pid) => (asked.push(pid), pid === 6005))).toBeUndefined();
+    expect(asked).toEqual([6000, 6001, 6002, 6003, 6004, 6005]);
+    const ok = seccomp(1, 700);
+    for (const odd of [
+      `node=other ${ok}`,
+      ok.replace('comm="probe"', 'comm="pro\u0000be"'),
+      `${ok}\r`,
+      ok.replace(' pid=700', ''),
+      ok.replace(' pid=700', ' pid=70x0000000000'),
+      ok.replace('comm="probe"', 'comm="pr\u00f6be"'), // not ASCII: decoded and planned as lines
+      '',
+      'type=USER_LOGIN msg=audit(1795933840.012:12): pid=1 uid=0 res=success',
+      sibling('SYSCALL', 1, 'arch=c000003e syscall=1 success=yes exit=1 ppid=1 pid=700'),
+      `${ok} ${'x'.repeat(20_000)}`,
+    ]) {
+      expect(planAuditBytes(bytes([ok, odd, ok]), noContainers), odd.slice(0, 60)).toBeUndefined();
+    }
+    // A last line without its newline is not the tailer's to give: refused too.
+    expect(planAuditBytes(Buffer.from(`${ok}\n${ok}`), noContainers)).toBeUndefined();
   });
 });

@@ -100,3 +100,46 @@ export function planAuditPassthrough(
   }
   return { lines: kept, events: kept.length };
 }
+
+const SECCOMP_BYTES = Buffer.from(SECCOMP, 'latin1');
+const PID_BYTES = Buffer.from(' pid=', 'latin1');
+
+/**
+ * The common case of `planAuditPassthrough` on the undecoded bytes of a read (complete lines,
+ * each ending in a newline): the number of events when every line is a SECCOMP record that would
+ * pass through and the bytes are plain ASCII with no NUL or CR, so they can be spooled as they are
+ * without making a string of them; otherwise undefined (then decode and plan the lines).
+ */
+export function planAuditBytes(bytes: Buffer, inContainer: (pid: number) => boolean): number | undefined {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b >= 0x80 || b === 0 || b === 13) return undefined;
+  }
+  let events = 0;
+  let start = 0;
+  while (start < bytes.length) {
+    const end = bytes.indexOf(0x0a, start);
+    if (end < 0) return undefined;
+    if (
+      end - start > MAX_LINE_CHARS ||
+      end - start < SECCOMP_BYTES.length ||
+      bytes.compare(SECCOMP_BYTES, 0, SECCOMP_BYTES.length, start, start + SECCOMP_BYTES.length) !== 0
+    ) {
+      return undefined;
+    }
+    const at = bytes.indexOf(PID_BYTES, start + SECCOMP_BYTES.length);
+    if (at < 0 || at >= end) return undefined;
+    let pid = 0;
+    let i = at + PID_BYTES.length;
+    for (; i < end; i++) {
+      const c = bytes[i] - 48;
+      if (c < 0 || c > 9) break;
+      pid = pid * 10 + c;
+    }
+    const digits = i - at - PID_BYTES.length;
+    if (digits === 0 || digits > 9 || (i < end && bytes[i] !== 32) || inContainer(pid)) return undefined;
+    events++;
+    start = end + 1;
+  }
+  return events;
+}

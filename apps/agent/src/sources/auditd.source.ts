@@ -4,7 +4,7 @@ import { CheckpointStore } from '../checkpoint/checkpoint-store.js';
 import { isFilePosition, type FilePosition } from '../tail/file-position.js';
 import { FileTailer } from '../tail/file-tailer.js';
 import { parseAuditLines } from './audit-outputs.js';
-import { planAuditPassthrough } from './audit-passthrough.js';
+import { planAuditBytes, planAuditPassthrough } from './audit-passthrough.js';
 import type { Source, SourceContext } from './source.js';
 
 export interface AuditdSourceOptions {
@@ -35,6 +35,14 @@ export class AuditdSource implements Source {
       fromStart: this.options.fromStart,
       beforeRead: ctx.ready?.bind(ctx),
       pollMs: this.options.pollMs,
+      // A read of bare SECCOMP records goes to the spool as the bytes it is, never decoded.
+      onBytes: async (bytes, position) => {
+        const events = ctx.emitAudit && inContainer && planAuditBytes(bytes, inContainer);
+        if (!events) return false;
+        await ctx.emitAudit!({ lines: bytes, events, checkpoint: position });
+        store.save(position);
+        return true;
+      },
       onLines: async (lines, position) => {
         const passthrough = ctx.emitAudit && inContainer && planAuditPassthrough(lines, inContainer);
         if (passthrough) {

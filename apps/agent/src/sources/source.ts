@@ -15,7 +15,8 @@ export interface SourceBatch {
 
 /** Audit records shipped as text, parsed by the service (`POST /v1/ingest/audit`). */
 export interface AuditTextBatch {
-  lines: readonly string[];
+  /** The records, or their bytes as read (whole lines, each ending in a newline). */
+  lines: readonly string[] | Buffer;
   /** How many of the lines are events (SECCOMP records). */
   events: number;
   checkpoint?: unknown;

@@ -24,6 +24,12 @@ export interface FileTailerOptions {
   beforeRead?(): Promise<void>;
   /** Complete lines and the position just after them; the tailer waits for it (backpressure). */
   onLines(lines: string[], position: FilePosition): Promise<void>;
+  /**
+   * Offered first, before the bytes are decoded: complete lines, each ending in a newline, as a
+   * view of the tailer's buffer (valid until the promise settles). Resolving true means they are
+   * handled; false hands them to `onLines` as strings.
+   */
+  onBytes?(bytes: Buffer, position: FilePosition): Promise<boolean>;
   onError?(error: Error): void;
 }
 
@@ -82,11 +88,15 @@ export class FileTailer {
         const end = carry + read;
         const last = chunk.lastIndexOf(0x0a, end - 1);
         if (last >= 0) {
-          const lines = chunk.toString('utf8', 0, last).split('\n');
+          const position = { inode: file.inode, offset: file.offset + last + 1 };
+          const handled =
+            this.options.onBytes !== undefined &&
+            (await this.options.onBytes(chunk.subarray(0, last + 1), position));
+          const lines = handled ? undefined : chunk.toString('utf8', 0, last).split('\n');
           file.offset += last + 1;
           carry = end - (last + 1);
           chunk.copy(chunk, 0, last + 1, end);
-          await this.options.onLines(lines, { inode: file.inode, offset: file.offset });
+          if (lines) await this.options.onLines(lines, position);
         } else {
           carry = end;
         }
