@@ -67,6 +67,7 @@ export class ParallelParse {
   private sequential = false;
   private readonly counts: ParseSummary = { parsed: 0, skipped: 0, errors: 0, lost: 0 };
   private failed: Error | undefined;
+  private closing = false;
 
   constructor(
     private readonly options: ParseRunOptions,
@@ -83,9 +84,9 @@ export class ParallelParse {
         this.load[wait.worker]--;
         wait.resolve(r);
       });
-      w.on('error', (error) => {
-        this.failed = error;
-        for (const wait of this.waiting.values()) wait.resolve({ id: -1 } as ChunkResult);
+      w.on('error', (error) => this.fail(error));
+      w.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`a parse worker stopped (exit ${code})`));
       });
       this.pool.push(w);
       this.load.push(0);
@@ -97,7 +98,14 @@ export class ParallelParse {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.pool.map((w) => w.terminate()));
+  }
+
+  private fail(error: Error): void {
+    this.failed ??= error;
+    for (const wait of this.waiting.values()) wait.resolve({ id: -1 } as ChunkResult);
+    this.waiting.clear();
   }
 
   /** One input file; throws (after writing what came before) when it cannot be read. */
