@@ -25,18 +25,24 @@ export function registerParseCommand(program: Command): void {
     });
 }
 
-function isRegularFile(file: string): boolean {
+/** The file's size when it is a regular file, else undefined. */
+function regularFileSize(file: string): number | undefined {
   try {
-    return statSync(file).isFile();
+    const st = statSync(file);
+    return st.isFile() ? st.size : undefined;
   } catch {
-    return false; // the reader reports why
+    return undefined; // the reader reports why
   }
 }
 
+// Below this much input, starting worker threads costs more than they save.
+const WORKERS_MIN_BYTES = 16 << 20;
+
 /**
- * SANDTRAP_PARSE_WORKERS (0: parse in the main thread). Default: one per core, at most 4, when
- * a core is idle (1-minute load average at most cores - 1); else none. The split costs 15-25%
- * more CPU, which only pays when the workers get cores of their own; the output is the same.
+ * SANDTRAP_PARSE_WORKERS (0: parse in the main thread). Default, for 16 MiB of input or more:
+ * one per core, at most 4, when a core is idle (1-minute load average at most cores - 1); else
+ * none. The split costs 10-25% more CPU, which only pays when the workers get cores of their
+ * own; the output is the same either way.
  */
 function workerCount(): number {
   const set = process.env.SANDTRAP_PARSE_WORKERS;
@@ -59,8 +65,11 @@ async function runParse(files: string[], options: ParseOptions): Promise<number>
   // Files on disk are read whole: held audit events wait for siblings in the file, not for the
   // clock (one reading per file), so the output is the same however fast the machine is, and the
   // work can be split over worker threads. stdin and pipes keep the live hold of holdMs.
-  const onDisk = files.length > 0 && !isTool(options.from) && inputs.every(isRegularFile);
-  const workers = onDisk ? workerCount() : 0;
+  const sizes = inputs.map(regularFileSize);
+  const onDisk = files.length > 0 && !isTool(options.from) && sizes.every((n) => n !== undefined);
+  const total = sizes.reduce<number>((sum, n) => sum + (n ?? 0), 0);
+  const forced = (process.env.SANDTRAP_PARSE_WORKERS ?? '') !== '';
+  const workers = onDisk && (forced || total >= WORKERS_MIN_BYTES) ? workerCount() : 0;
   const parallel =
     workers > 0
       ? new ParallelParse(runOptions, out, report, {
