@@ -40,15 +40,16 @@ const WORKERS_MIN_BYTES = 16 << 20;
 
 /**
  * SANDTRAP_PARSE_WORKERS (0: parse in the main thread). Default, for 16 MiB of input or more:
- * one per core, at most 4, when a core is idle (1-minute load average at most cores - 1); else
- * none. The split costs 10-25% more CPU, which only pays when the workers get cores of their
- * own; the output is the same either way.
+ * one per core, at most 4, when the 1-minute load average is below cores - 0.25; else none. The
+ * output is the same either way. Measured on 2 cores (test/bench/RESULTS.md): at load 1.4-1.6
+ * two workers took 0.6x the wall clock for the same CPU; at load 4-7, about the same wall clock
+ * for 10-20% more CPU.
  */
 function workerCount(): number {
   const set = process.env.SANDTRAP_PARSE_WORKERS;
   if (set !== undefined && set !== '') return Math.max(0, Math.min(64, Number.parseInt(set, 10) || 0));
   const cores = availableParallelism();
-  return cores > 1 && loadavg()[0] <= cores - 1 ? Math.min(cores, 4) : 0;
+  return cores > 1 && loadavg()[0] < cores - 0.25 ? Math.min(cores, 4) : 0;
 }
 
 function envNumber(name: string): number | undefined {
