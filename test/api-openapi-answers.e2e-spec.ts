@@ -344,15 +344,23 @@ describe('OpenAPI document and real answers', () => {
     expect(refused).toBeGreaterThan(20);
   });
 
-  it('documents 403 forbidden_host: an agent sending events of another host', async () => {
+  it('documents foreign_host: an agent event of another host is refused, its own stored', async () => {
     const agent = await t.tokenFor('agent', { hostname: 'doc-agent' });
     const res = await t.request
       .post('/v1/ingest/events')
       .set(bearer(agent))
       .type('application/x-ndjson')
-      .send(ndjson([nastyEvent(9)]));
-    expect(res.status).toBe(403);
-    expect(res.body.error.code).toBe('forbidden_host');
+      .send(ndjson([nastyEvent(9), { ...nastyEvent(10), host: 'doc-agent' }]));
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({
+        index: 0,
+        line: 1,
+        code: 'foreign_host',
+        message: expect.stringContaining('doc-agent'),
+      }),
+    ]);
     expectDocumented('POST /v1/ingest/events', res);
   });
 

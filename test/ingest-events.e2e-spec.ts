@@ -148,7 +148,7 @@ describe('POST /v1/ingest/events', () => {
     ]);
   });
 
-  it('lets an agent send only its own host, naming the foreign host and writing nothing', async () => {
+  it("stores an agent's own events and refuses each event of another host, naming it", async () => {
     const enroll = await t.request
       .post('/v1/hosts/enroll')
       .set('authorization', `Bearer ${ingestToken}`)
@@ -158,11 +158,17 @@ describe('POST /v1/ingest/events', () => {
     const before = await count();
     const mixed = [seccompEvent(30, { host: 'agent-host' }), seccompEvent(31, { host: 'someone-else' })];
     const res = await post(ndjson(mixed), agent);
-    expect(res.status).toBe(403);
-    expect(res.body.error.message).toContain('someone-else');
-    expect(await count()).toBe(before);
-    const own = await post(ndjson([mixed[0]]), agent);
-    expect(own.body).toMatchObject({ accepted: 1 });
+    // Per event, not per batch: a batch the agent resends as is must not be refused forever.
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ accepted: 1, duplicates: 0, rejected: 1 });
+    expect(res.body.errors).toEqual([
+      { index: 1, line: 2, code: 'foreign_host', message: expect.stringContaining('"someone-else"') },
+    ]);
+    expect(await count()).toBe(before + 1);
+    expect(await count('host_id = (SELECT id FROM hosts WHERE name = $1)', ['someone-else'])).toBe(0);
+    expect(stored[stored.length - 1].rejectReasons).toEqual({ foreign_host: 1 });
+    const again = await post(ndjson(mixed), agent);
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 1, rejected: 1 });
   });
 
   it('refuses viewers and anonymous senders', async () => {

@@ -13,7 +13,6 @@ export const ERROR_STATUS = {
   selector_matches_nothing: 400,
   unauthorized: 401,
   forbidden: 403,
-  forbidden_host: 403,
   not_found: 404,
   conflict: 409,
   precondition_failed: 412,

@@ -12,18 +12,6 @@ export class IngestBodyError extends Error {
   }
 }
 
-/** An agent credential sent events of another host: nothing of the batch is stored. */
-export class ForeignHostError extends Error {
-  readonly code = 'forbidden_host';
-  constructor(
-    readonly host: string,
-    readonly ownHost: string | undefined,
-  ) {
-    super(`This agent token belongs to host "${ownHost ?? '?'}" and may not send events of host "${host}"`);
-    this.name = 'ForeignHostError';
-  }
-}
-
 /** The database refused the batch: nothing was stored and the client may resend it as is. */
 export class IngestUnavailableError extends Error {
   readonly code = 'ingest_unavailable';

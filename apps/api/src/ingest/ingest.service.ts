@@ -5,7 +5,7 @@ import { ByteBudget } from './byte-budget.js';
 import { CommitGroups, type GroupedEvent } from './commit-groups.js';
 import type { DecodedBatch, IngestProblem, IngestResult } from './ingest-batch.js';
 import type { IngestEvents } from './ingest-events.js';
-import { ForeignHostError, IngestUnavailableError } from './ingest.errors.js';
+import { IngestUnavailableError } from './ingest.errors.js';
 import { MICROS_PER_DAY, dayStartOf, parseObservedAt } from './observed-at.js';
 import { numericProblem, violationIdentity } from './violation-row.js';
 import type { BatchEvent, ViolationWriterRepository } from './violation-writer.repository.js';
@@ -77,11 +77,6 @@ export class IngestService {
 
   private async ingestDecoded(batch: DecodedBatch, caller: IngestCaller): Promise<IngestResult> {
     const started = performance.now();
-    if (caller.role === 'agent') {
-      const foreign = batch.candidates.find((c) => c.event.host !== caller.hostName);
-      if (foreign) throw new ForeignHostError(foreign.event.host, caller.hostName);
-    }
-
     const problems: IngestProblem[] = [...batch.problems];
     const nowMicros = this.clock() * 1000;
     const oldest = this.partitions.oldestAccepted(this.clock()) * 1000;
@@ -93,6 +88,15 @@ export class IngestService {
     for (const c of batch.candidates) {
       const reject = (code: string, message: string) =>
         problems.push({ index: c.index, ...(c.line === undefined ? {} : { line: c.line }), code, message });
+      // An agent vouches for its own host only. Refused per event, not per batch: one record of
+      // another host (an audit.log with node= of several machines) must not hold the rest back.
+      if (caller.role === 'agent' && c.event.host !== caller.hostName) {
+        reject(
+          'foreign_host',
+          `This agent token belongs to host "${caller.hostName ?? '?'}" and may not send events of host "${c.event.host}"`,
+        );
+        continue;
+      }
       const micros = parseObservedAt(c.event.observedAt);
       if (micros === undefined) {
         reject('invalid_time', `observedAt "${c.event.observedAt}" is not an ISO 8601 time with a zone`);

@@ -26,8 +26,8 @@ function batch(over: Partial<BatchStored> = {}): BatchStored {
     source: 'audit',
     accepted: 2,
     duplicates: 3,
-    rejected: 4,
-    rejectReasons: { invalid_line: 3, too_old: 1 },
+    rejected: 6,
+    rejectReasons: { invalid_line: 3, too_old: 1, foreign_host: 2 },
     durationMs: 120,
     dbMs: 40,
     events: [event(1), event(2, { action: 'errno', syscall: { arch: 'x86_64', name: 'mount' } })],
@@ -72,12 +72,13 @@ describe('IngestMetricsListener', () => {
     expect(await value(metrics, 'sandtrap_ingest_events_duplicate_total', { source: 'audit' })).toBe(3);
     expect(await value(metrics, 'sandtrap_ingest_events_rejected_total', { reason: 'invalid_line' })).toBe(3);
     expect(await value(metrics, 'sandtrap_ingest_events_rejected_total', { reason: 'too_old' })).toBe(1);
-    // too_old is about the time window, not a parse error
+    expect(await value(metrics, 'sandtrap_ingest_events_rejected_total', { reason: 'foreign_host' })).toBe(2);
+    // too_old is about the time window and foreign_host about the sender: neither is a parse error
     expect(await value(metrics, 'sandtrap_ingest_parse_errors_total', { source: 'audit' })).toBe(3);
     expect(await value(metrics, 'sandtrap_ingest_kernel_records_lost_total', { source: 'audit' })).toBe(7);
     expect(await value(metrics, 'sandtrap_ingest_batches_total', { outcome: 'stored' })).toBe(2);
     const text = await metrics.registry.metrics();
-    expect(text).toContain('sandtrap_ingest_batch_size_sum{source="audit"} 9');
+    expect(text).toContain('sandtrap_ingest_batch_size_sum{source="audit"} 11');
     expect(text).toContain('sandtrap_ingest_batch_size_count{source="audit"} 2');
     expect(text).toContain('sandtrap_ingest_db_write_duration_seconds_sum{source="audit"} 0.08');
   });

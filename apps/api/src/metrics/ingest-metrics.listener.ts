@@ -2,8 +2,11 @@ import type { BatchFailed, BatchStored } from '../ingest/ingest-events.js';
 import type { SandtrapMetrics } from './sandtrap-metrics.js';
 import type { LimitedLabels, ViolationSeriesLimiter } from './violation-series-limiter.js';
 
-/** Reject reasons about the time window, not the content: everything else is a parse error. */
-const NOT_PARSE_ERRORS: ReadonlySet<string> = new Set(['too_old', 'in_future']);
+/**
+ * Reject reasons about the time window or the sender, not the content: everything else is a
+ * parse error.
+ */
+const NOT_PARSE_ERRORS: ReadonlySet<string> = new Set(['too_old', 'in_future', 'foreign_host']);
 
 /** Turns ingest's batch events into metrics; it must never throw back into ingest. */
 export class IngestMetricsListener {

@@ -55,7 +55,7 @@ export function ApiIngestAnswers() {
       400,
       'invalid_body (body not sent as one of the content types), invalid_gzip, invalid_json (Falco)',
     ),
-    error(403, 'The token lacks the role, or forbidden_host: an agent token sent events of another host'),
+    error(403, 'The token lacks the role'),
     error(413, `payload_too_large or too_many_events. ${LIMITS}`),
     error(415, 'unsupported_media_type (Content-Type) or unsupported_encoding (Content-Encoding)'),
     error(503, 'ingest_unavailable or unavailable: nothing was stored, send the batch again later', true),

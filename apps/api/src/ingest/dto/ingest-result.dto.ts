@@ -9,7 +9,8 @@ export class IngestProblemDto {
     example: 'invalid_event',
     description:
       'Why this event was not stored: invalid_json, invalid_event, invalid_time, too_old, in_future, ' +
-      'invalid_utf8, invalid_text, missing_host, or a parser code of the source',
+      'invalid_utf8, invalid_text, missing_host, foreign_host (an agent token sent an event of another ' +
+      'host), or a parser code of the source',
   })
   code!: string;
   @ApiProperty({ example: '/observedAt: must be an ISO 8601 time with a zone' }) message!: string;
