@@ -3,12 +3,13 @@ import { launchLocalAgent } from './local-agent/local-agent.launcher.js';
 import { startServer } from './server.js';
 
 /**
- * How far V8 lets its heap grow past what the last full collection left alive: at most double
+ * How far V8 lets its heap grow past what the last full collection left alive: at most by half
  * (V8's own rule allows four times when allocation is fast, as under ingest). This is not a cap:
  * a request that needs a large heap still gets it, only the garbage kept between collections
- * shrinks. Measured in test/bench/RESULTS.md (Ingest); `node --heap-growing-percent=N` overrides.
+ * shrinks. Measured in test/bench/RESULTS.md (Ingest, API memory); `node
+ * --heap-growing-percent=N` overrides it.
  */
-const HEAP_GROWING_PERCENT = 100;
+const HEAP_GROWING_PERCENT = 50;
 
 /**
  * `npm start`: the API with its configuration from the environment. SIGTERM/SIGINT stop it
