@@ -148,6 +148,33 @@ describe('GET /v1/violations, /stats, /timeseries', () => {
     expect(total).toBe(all.length);
   });
 
+  it('ends the default range at the end of the current minute: 1440 whole minutes, events of now counted', async () => {
+    const ingest = await t.tokenFor('ingest');
+    const now = [0, 1, 2].map((i) =>
+      seccompEvent(i, { eventKey: `now:${i}`, observedAt: new Date().toISOString(), host: 'qh-now' }),
+    );
+    const sent = await t.request
+      .post('/v1/ingest/events')
+      .set('authorization', `Bearer ${ingest}`)
+      .set('content-type', 'application/x-ndjson')
+      .send(ndjson(now));
+    expect(sent.body).toMatchObject({ accepted: 3 });
+
+    const before = Math.floor(Date.now() / MINUTE) * MINUTE;
+    const series = await get('/v1/violations/timeseries', { interval: '1m', host: 'qh-now' });
+    const after = Math.floor(Date.now() / MINUTE) * MINUTE;
+    expect(series.status).toBe(200);
+    expect(series.body.buckets).toHaveLength(1440);
+    expect([before, after]).toContain(Date.parse(series.body.buckets.at(-1).start));
+    const counted = series.body.buckets.reduce(
+      (s: number, b: { counts: Record<string, number> }) => s + (b.counts.kill_process ?? 0),
+      0,
+    );
+    expect(counted).toBe(3);
+    const stats = await get('/v1/violations/stats', { groupBy: 'host', host: 'qh-now' });
+    expect(stats.body.groups).toEqual([{ key: 'qh-now', count: 3 }]);
+  });
+
   it('refuses bad parameters with 400 naming them', async () => {
     const cases: Array<[string, Record<string, string>, string]> = [
       ['/v1/violations', { limit: '1001' }, '/limit'],

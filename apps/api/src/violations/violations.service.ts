@@ -16,6 +16,7 @@ import type { ViolationQueryRepository } from './violation-query.repository.js';
 import { toSecurityEvent } from './violation-record.js';
 
 const DAY_MICROS = 86_400_000_000;
+const MINUTE_MICROS = 60_000_000;
 const TIMESERIES_INTERVALS = Object.keys(INTERVAL_MINUTES) as TimeseriesInterval[];
 
 /** Bad query parameters: 400 with `details.errors`. */
@@ -89,14 +90,20 @@ export class ViolationsService {
     return { buckets: [...buckets].map(([start, counts]) => ({ start: formatObservedAt(start), counts })) };
   }
 
-  /** Defaults to the last 24 hours and refuses ranges past `maxDays`, naming the limit. */
+  /**
+   * Defaults to the 24 hours up to the end of the current minute, and refuses ranges past
+   * `maxDays`, naming the limit. Ending the default at a minute boundary lets the current minute
+   * come whole from the 1-minute rollup, which ingest keeps current, instead of from a scan of
+   * every event stored since the minute began (up to a minute of the fleet's full rate). That
+   * minute may hold events a fast clock stamped after now; an explicit `to` is exact as ever.
+   */
   private ranged(
     q: QueryReader,
     f: ViolationFilter,
     maxDays: number,
     interval?: string,
   ): ViolationFilter & { fromMicros: number; toMicros: number } {
-    const toMicros = f.toMicros ?? this.clock() * 1000;
+    const toMicros = f.toMicros ?? Math.ceil((this.clock() * 1000 + 1) / MINUTE_MICROS) * MINUTE_MICROS;
     const fromMicros = f.fromMicros ?? toMicros - DAY_MICROS;
     if (toMicros - fromMicros > maxDays * DAY_MICROS) {
       q.problems.push({

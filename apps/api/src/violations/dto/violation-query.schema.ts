@@ -56,7 +56,10 @@ function ViolationFilters(ranged: string | undefined) {
   const span = ranged ? ` (default: ${ranged})` : '';
   return applyDecorators(
     time('from', `Events observed at or after this time${span}`),
-    time('to', `Events observed before this time; after from${ranged ? ' (default: now)' : ''}`),
+    time(
+      'to',
+      `Events observed before this time; after from${ranged ? ' (default: the end of the current minute)' : ''}`,
+    ),
     list('host', 'Host names'),
     list('syscall', 'Syscall names, e.g. ptrace'),
     list('action', 'Actions', EVENT_ACTIONS),
