@@ -57,4 +57,34 @@ describe('PartitionMaintenance', () => {
     const days = await new PartitionRepository(pool).listDays();
     expect(days.has(day) && days.has(day + DAY)).toBe(true);
   });
+
+  it('analyzes a partition once it holds rows and was never analyzed, and leaves it to autovacuum after', async () => {
+    const repo = new PartitionRepository(pool);
+    const day = Date.UTC(2026, 10, 29);
+    const maintenance = new PartitionMaintenance(repo, { retentionDays: 400, rollupRetentionDays: 400 });
+    await maintenance.ensureDays([day]);
+    const name = partitionName(day);
+    await pool.query(`ALTER TABLE ${name} SET (autovacuum_enabled = false)`);
+    const statsRows = async () =>
+      Number((await pool.query('SELECT count(*) AS n FROM pg_stats WHERE tablename = $1', [name])).rows[0].n);
+    expect(await maintenance.analyzeNewPartitions()).not.toContain(name); // empty
+    const host = (await pool.query(`INSERT INTO hosts (name) VALUES ('analyze-host') RETURNING id`)).rows[0]
+      .id;
+    await pool.query(
+      `INSERT INTO violations (observed_at, host_id, event_key, source, kind, action, blocked)
+       SELECT timestamptz '2026-11-29T01:00Z' + i * interval '1 ms', $1, 'k' || i, 'kmsg', 'seccomp', 'errno', true
+       FROM generate_series(1, 1500) i`,
+      [host],
+    );
+    expect(await statsRows()).toBe(0);
+    // pg_stat_user_tables is updated once the writing session reports (within about a second).
+    let analyzed: string[] = [];
+    for (let i = 0; i < 40 && !analyzed.includes(name); i++) {
+      analyzed = await maintenance.analyzeNewPartitions();
+      if (!analyzed.includes(name)) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(analyzed).toContain(name);
+    expect(await statsRows()).toBeGreaterThan(0);
+    expect(await maintenance.analyzeNewPartitions()).not.toContain(name); // analyzed once
+  });
 });

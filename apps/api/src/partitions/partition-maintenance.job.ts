@@ -2,24 +2,43 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { PartitionMaintenance } from './partition-maintenance.service.js';
 
 const HOUR_MS = 3_600_000;
+/** How often a newly filled partition is looked for, to analyze it before autovacuum does. */
+const ANALYZE_CHECK_MS = 15_000;
 
-/** Runs partition maintenance at start (before traffic) and then every hour. */
+/**
+ * Runs partition maintenance at start (before traffic) and then every hour; every 15 s, gives a
+ * day's partition its first statistics once it holds rows (at midnight UTC, or on a new database).
+ */
 @Injectable()
 export class PartitionMaintenanceJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('partitions');
   private timer: NodeJS.Timeout | undefined;
+  private analyzeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly maintenance: PartitionMaintenance) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runOnce();
     this.timer = setInterval(() => void this.runOnce(), HOUR_MS);
-    // The hourly pass must never keep a stopping process alive.
+    this.analyzeTimer = setInterval(() => void this.analyzeNew(), ANALYZE_CHECK_MS);
+    // The passes must never keep a stopping process alive.
     this.timer.unref();
+    this.analyzeTimer.unref();
   }
 
   onApplicationShutdown(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.analyzeTimer) clearInterval(this.analyzeTimer);
+  }
+
+  async analyzeNew(): Promise<void> {
+    try {
+      const analyzed = await this.maintenance.analyzeNewPartitions();
+      if (analyzed.length) this.logger.log(`first statistics of ${analyzed.join(', ')}`);
+    } catch (error) {
+      // Autovacuum analyzes them later anyway.
+      this.logger.warn(`analyzing new partitions failed: ${(error as Error).message}`);
+    }
   }
 
   async runOnce(): Promise<void> {

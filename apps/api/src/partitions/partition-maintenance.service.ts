@@ -1,6 +1,8 @@
 import type { PartitionRepository } from './partition.repository.js';
 
 const DAY_MS = 86_400_000;
+/** Rows written to a never-analyzed partition before it is analyzed by the service. */
+const FIRST_ANALYZE_ROWS = 1000;
 
 export interface PartitionPolicy {
   /** Days of violations kept; older partitions are dropped and older events refused. */
@@ -36,6 +38,11 @@ export class PartitionMaintenance {
     if (missing.length === 0) return;
     await this.repository.createDays(missing);
     for (const d of missing) known.add(d);
+  }
+
+  /** Gives a newly filled day's partition its first statistics (PartitionRepository). */
+  analyzeNewPartitions(): Promise<string[]> {
+    return this.repository.analyzeNeverAnalyzed(FIRST_ANALYZE_ROWS);
   }
 
   /** The oldest instant an event may have to be accepted at `now`. */

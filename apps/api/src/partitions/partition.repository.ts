@@ -35,6 +35,26 @@ export class PartitionRepository {
   }
 
   /** Creates the partitions of `days` (epoch ms, UTC midnights) that are missing. */
+  /**
+   * ANALYZEs the partitions of violations that were never analyzed and have had at least
+   * `minChanges` rows written; answers their names. A day's partition is empty until its day
+   * starts, and until autovacuum first analyzes it the planner guesses its row counts (a page of
+   * `?action=` then sorts the whole day instead of walking the time index).
+   */
+  async analyzeNeverAnalyzed(minChanges: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ name: string }>(
+      `SELECT s.relname AS name FROM pg_stat_user_tables s
+       JOIN pg_inherits i ON i.inhrelid = s.relid
+       WHERE i.inhparent = 'violations'::regclass AND s.last_analyze IS NULL
+         AND s.last_autoanalyze IS NULL AND s.n_mod_since_analyze >= $1`,
+      [minChanges],
+    );
+    // Only names of our own shape reach the statement (identifiers cannot be parameters).
+    const names = rows.map((r) => r.name).filter((name) => dayOfPartition(name) !== undefined);
+    for (const name of names) await this.pool.query(`ANALYZE ${name}`);
+    return names;
+  }
+
   async createDays(days: readonly number[]): Promise<void> {
     if (days.length === 0) return;
     await this.underLock(async (client) => {
