@@ -1,6 +1,7 @@
 export { AUDIT_ERROR_CODES, AuditParseError, type AuditErrorCode } from './audit-error.js';
 export { parseAuditLine } from './line/parse-audit-line.js';
 export { DEFAULT_MAX_LINE_BYTES, type ParsedAuditLine } from './line/parsed-audit-line.js';
+export { SIBLING_RECORD_NAMES } from './record/audit-record.js';
 export type {
   AuditLineShape,
   AuditRecord,

@@ -1,18 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { EVENT_SOURCES, type EventSource } from '@sandtrap/events';
 
-export const SOURCE_NAMES = [
-  'kmsg',
-  'auditd',
-  'journald',
-  'bpf',
-  'tetragon',
-  'falco',
-  'tracee',
-  'inspektor-gadget',
-] as const;
-export type SourceName = (typeof SOURCE_NAMES)[number];
+/** Every source of the event model but `api` (events posted to the service directly) is an agent's. */
+export type SourceName = Exclude<EventSource, 'api'>;
+export const SOURCE_NAMES: readonly SourceName[] = EVENT_SOURCES.filter((s): s is SourceName => s !== 'api');
 
 type FileSourceName = 'auditd' | 'tetragon' | 'falco' | 'tracee' | 'inspektor-gadget';
 

@@ -1,3 +1,5 @@
+import { SIBLING_RECORD_NAMES } from '@sandtrap/audit';
+
 /**
  * Which audit.log lines can go to the service as they are (`POST /v1/ingest/audit`, parsed there
  * by the same libs/audit parser with this host's name and boot id) instead of being parsed here
@@ -21,14 +23,7 @@ export interface AuditPassthrough {
 }
 
 const SECCOMP = 'type=SECCOMP msg=audit(';
-const SIBLINGS: ReadonlySet<string> = new Set([
-  'SYSCALL',
-  'EXECVE',
-  'PROCTITLE',
-  'CWD',
-  'EOE',
-  'CONTAINER_ID',
-]);
+const SIBLINGS: ReadonlySet<string> = new Set(SIBLING_RECORD_NAMES);
 /** Well under the spool's and the parser's line limits; longer lines are parsed here. */
 const MAX_LINE_CHARS = 16_384;
 

@@ -51,11 +51,6 @@ export class CommitGroups<E> {
     });
   }
 
-  /** Requests waiting for a write to finish (a gauge for /metrics). */
-  get queued(): number {
-    return this.waiting.length;
-  }
-
   private startGroups(): void {
     while (this.running < this.limits.concurrency && this.waiting.length > 0) {
       const group = this.takeGroup();

@@ -73,21 +73,22 @@ export function auditTypeNumber(name: string): number {
   return TYPE_BY_NAME.get(name) ?? 0;
 }
 
-/**
- * Record types worth parsing: SECCOMP and the old seccomp ANOM_ABEND, plus siblings that enrich
- * them. Everything else is skipped after its type is read. CONTAINER_ID is known by name only
- * (its number was never fixed upstream).
- */
-const WANTED_NAMES = new Set([
-  'SECCOMP',
-  'ANOM_ABEND',
+/** Records of the same event (serial) that the parser merges into its SECCOMP event. */
+export const SIBLING_RECORD_NAMES: readonly string[] = [
   'SYSCALL',
   'EXECVE',
   'PROCTITLE',
   'CWD',
   'EOE',
   'CONTAINER_ID',
-]);
+];
+
+/**
+ * Record types worth parsing: SECCOMP and the old seccomp ANOM_ABEND, plus siblings that enrich
+ * them. Everything else is skipped after its type is read. CONTAINER_ID is known by name only
+ * (its number was never fixed upstream).
+ */
+const WANTED_NAMES = new Set(['SECCOMP', 'ANOM_ABEND', ...SIBLING_RECORD_NAMES]);
 const WANTED_TYPES = new Set<number>([1326, 1701, 1300, 1309, 1327, 1307, 1320]);
 
 export function isWantedTypeName(name: string): boolean {
