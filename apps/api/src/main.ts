@@ -7,7 +7,7 @@ import { startServer } from './server.js';
  * (V8's own rule allows four times when allocation is fast, as under ingest). This is not a cap:
  * a request that needs a large heap still gets it, only the garbage kept between collections
  * shrinks. Measured in test/bench/RESULTS.md (Ingest, API memory); `node
- * --heap-growing-percent=N` (or the same in NODE_OPTIONS) overrides it.
+ * --heap-growing-percent=N` overrides it.
  */
 const HEAP_GROWING_PERCENT = 50;
 
@@ -16,8 +16,7 @@ const HEAP_GROWING_PERCENT = 50;
  * gracefully (in-flight requests finish, pools close, the embedded Postgres stops last).
  */
 async function main(): Promise<void> {
-  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
-  if (!/--heap[-_]growing[-_]percent/.test(given)) {
+  if (!process.execArgv.some((arg) => /^--heap[-_]growing[-_]percent/.test(arg))) {
     setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   }
   const server = await startServer(process.env);
