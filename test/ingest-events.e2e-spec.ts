@@ -130,6 +130,54 @@ describe('POST /v1/ingest/events', () => {
     ]);
   });
 
+  it("gives an audit line's event the container the agent annotated it with, unless the record names one", async () => {
+    const seconds = Math.floor(Date.now() / 1000) - 90;
+    const id = 'a7'.repeat(32);
+    const pod = '7d8c6f2e-1a2b-4c3d-9e8f-0a1b2c3d4e5f';
+    const record = (serial: number, pid: number) =>
+      `type=SECCOMP msg=audit(${seconds}.${serial}:${serial}): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=${pid} comm="app" exe="/app" sig=0 arch=c000003e syscall=41 compat=0 ip=0x7f0000 code=0x50001`;
+    const lines = [
+      `${record(101, 7001)}\u001eid=${id} pod=${pod} namespace=payments`,
+      record(102, 7002),
+      // A CONTAINER_ID record of the same event names the container: the annotation adds only the pod.
+      `type=CONTAINER_ID msg=audit(${seconds}.103:103): contid=from-the-record`,
+      `${record(103, 7003)}\u001eid=${id} pod=${pod}`,
+      `${record(104, 7004)}\u001eid=${id} color=blue`,
+    ].join('\n');
+    const res = await t.request
+      .post('/v1/ingest/audit?host=annotated-host&bootId=boot-2')
+      .set('authorization', `Bearer ${ingestToken}`)
+      .set('content-type', 'text/plain')
+      .send(lines);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ accepted: 3, rejected: 1 });
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({
+        line: 5,
+        code: 'invalid_annotation',
+        message: expect.stringMatching(/unknown field "color"/),
+      }),
+    ]);
+    const viewer = await t.tokenFor('viewer');
+    const page = await t.request
+      .get('/v1/violations')
+      .query({ host: 'annotated-host', limit: 10 })
+      .set('authorization', `Bearer ${viewer}`);
+    const byPid = new Map<number, SecurityEvent>(
+      page.body.items.map((e: SecurityEvent) => [e.process?.pid, e]),
+    );
+    expect(byPid.get(7001)?.container).toEqual({ id, pod, namespace: 'payments' });
+    expect(byPid.get(7002)?.container).toBeUndefined();
+    expect(byPid.get(7003)?.container).toEqual({ id: 'from-the-record' });
+    // The stored raw line is the record as the kernel wrote it, without the annotation.
+    expect(byPid.get(7001)?.raw).toBe(record(101, 7001));
+    const filtered = await t.request
+      .get('/v1/violations')
+      .query({ container: id, limit: 10 })
+      .set('authorization', `Bearer ${viewer}`);
+    expect(filtered.body.items.map((e: SecurityEvent) => e.process?.pid)).toEqual([7001]);
+  });
+
   it('refuses events too old or too far in the future, clearly', async () => {
     const res = await post(
       ndjson([

@@ -13,6 +13,12 @@ export type { NormalisedTime } from './validation/observed-at.js';
 export { serializeSecurityEvent } from './wire/serialize-security-event.js';
 export { stableEventKey, canonicalJson } from './wire/stable-event-key.js';
 export { boundRaw } from './wire/bound-raw.js';
+export {
+  CONTAINER_ANNOTATION_SEPARATOR,
+  formatContainerAnnotation,
+  splitContainerAnnotation,
+} from './wire/container-annotation.js';
+export type { SplitAnnotation } from './wire/container-annotation.js';
 export { createToolAdapter, TOOL_NAMES, LINE_MAX_CHARS } from './adapters/tool-adapter.js';
 export type { ToolName, AdaptResult, ToolAdapter, ToolAdapterOptions } from './adapters/tool-adapter.js';
 export { detectTool } from './adapters/detect-tool.js';

@@ -191,7 +191,7 @@ export class Agent {
         counters.read += batch.events;
         this.health.eventsRead += batch.events;
       },
-      inContainer: (pid: number) => this.containers.resolve(pid) !== undefined,
+      containerOf: (pid: number) => this.containers.resolve(pid),
     };
   }
 

@@ -1,5 +1,7 @@
 import { AuditStreamParser, parseAuditText } from '@sandtrap/audit';
+import { splitContainerAnnotation, type EventContainer, type SecurityEvent } from '@sandtrap/events';
 import { describe, expect, it } from 'vitest';
+import { ContainerResolver } from '../enrich/container-resolver.js';
 import { parseAuditLines } from './audit-outputs.js';
 import { planAuditBytes, planAuditPassthrough } from './audit-passthrough.js';
 
@@ -12,16 +14,38 @@ const seccomp = (serial: number, pid: number, extra = '') =>
 const sibling = (type: string, serial: number, body: string) =>
   `type=${type} msg=audit(1795933840.${String(serial % 1000).padStart(3, '0')}:${serial}): ${body}`;
 
-/** What the agent stores when it parses the lines itself (its auditd source, no container found). */
-const parsedHere = (lines: string[]) =>
-  parseAuditLines(new AuditStreamParser({ host: HOST, bootId: BOOT, source: 'auditd' }), lines).events;
-/** What the service's audit route makes of the shipped lines (decodeAuditText: parseAuditText). */
-const parsedByService = (lines: string[]) =>
-  parseAuditText(lines.join('\n'), { host: HOST, bootId: BOOT }).flatMap((o) =>
-    o.type === 'event' ? [o.event] : [],
+/**
+ * What the agent stores when it parses the lines itself (its auditd source), each event enriched
+ * with the container of its pid as the agent does (ContainerResolver.enrich).
+ */
+const parsedHere = (
+  lines: string[],
+  containers: ContainerResolver = new ContainerResolver({ readCgroup: () => undefined }),
+) =>
+  parseAuditLines(new AuditStreamParser({ host: HOST, bootId: BOOT, source: 'auditd' }), lines).events.map(
+    (e) => containers.enrich(e),
   );
+/**
+ * What the service's audit route makes of the shipped lines (decodeAuditText: the container
+ * annotation split off each line, the rest parsed by parseAuditText, the annotation's container
+ * given to an event that names none). test/ingest-events.e2e-spec.ts checks the route itself.
+ */
+const parsedByService = (lines: string[]): SecurityEvent[] => {
+  const split = lines.map((line) => splitContainerAnnotation(line));
+  const texts = split.map((s) => (s.ok ? s.line : 'unreadable'));
+  return parseAuditText(texts.join('\n'), { host: HOST, bootId: BOOT }).flatMap((o) => {
+    if (o.type !== 'event') return [];
+    const s = split[o.line - 1];
+    const container = s?.ok ? s.container : undefined;
+    return [
+      container === undefined || o.event.container?.id
+        ? o.event
+        : { ...o.event, container: { ...o.event.container, ...container } },
+    ];
+  });
+};
 
-const noContainers = () => false;
+const noContainers = (): EventContainer | undefined => undefined;
 
 describe('audit lines shipped as text', () => {
   it('ships bare SECCOMP records, leaves out what the parser skips, and parses here a read with siblings', () => {
@@ -64,11 +88,40 @@ describe('audit lines shipped as text', () => {
     expect(parsedByService(plan.lines)).toEqual(parsedHere(lines));
   });
 
-  it('asks about the pid of every SECCOMP record, and parses here when one is in a container', () => {
+  it('ships the container of each record read from its cgroup, which the service gives the event as the agent would', () => {
+    const id = 'c1'.repeat(32);
+    const pod = '7d8c6f2e-1a2b-4c3d-9e8f-0a1b2c3d4e5f';
+    // pid 701 in a kubernetes pod (systemd driver), 703 in a docker container, the rest in none.
+    const cgroups: Record<number, string> = {
+      701: `0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${pod.replaceAll('-', '_')}.slice/cri-containerd-${id}.scope\n`,
+      703: `0::/system.slice/docker-${'d3'.repeat(32)}.scope\n`,
+    };
+    const resolver = () => new ContainerResolver({ readCgroup: (pid) => cgroups[pid] ?? '0::/user.slice\n' });
+    const lines = [seccomp(1, 700), seccomp(2, 701), seccomp(3, 702), seccomp(4, 703)];
+    const agent = resolver();
     const asked: number[] = [];
-    const lines = [seccomp(1, 700), seccomp(2, 701), seccomp(3, 702)];
-    expect(planAuditPassthrough(lines, (pid) => (asked.push(pid), pid === 701))).toBeUndefined();
-    expect(asked).toEqual([700, 701]);
+    const plan = planAuditPassthrough(lines, (pid) => (asked.push(pid), agent.resolve(pid)))!;
+    expect(asked).toEqual([700, 701, 702, 703]);
+    expect(plan.events).toBe(4);
+    expect(plan.lines[0]).toBe(lines[0]);
+    expect(plan.lines[1]).toBe(`${lines[1]}\u001eid=${id} pod=${pod}`);
+    expect(plan.lines[3]).toBe(`${lines[3]}\u001eid=${'d3'.repeat(32)}`);
+    const expected = parsedHere(lines, resolver());
+    expect(expected.map((e) => e.container)).toEqual([
+      undefined,
+      { id, pod },
+      undefined,
+      { id: 'd3'.repeat(32) },
+    ]);
+    expect(parsedByService(plan.lines)).toEqual(expected);
+
+    // The bytes path makes the same text, annotations and all, without decoding the read.
+    const bytes = Buffer.from(lines.join('\n') + '\n');
+    const planned = planAuditBytes(bytes, (pid) => agent.resolve(pid))!;
+    expect(planned.events).toBe(4);
+    expect(planned.bytes.toString('latin1')).toBe(plan.lines.join('\n') + '\n');
+    // Without containers it is the read itself, not a copy.
+    expect(planAuditBytes(bytes, noContainers)!.bytes).toBe(bytes);
   });
 
   it('parses here what the service would read differently or the agent must see', () => {
@@ -92,11 +145,8 @@ describe('audit lines shipped as text', () => {
   it('passes a read of bare SECCOMP records through as bytes, and nothing the line planner would refuse', () => {
     const lines = Array.from({ length: 40 }, (_, i) => seccomp(300 + i, 6000 + i));
     const bytes = (ls: string[]) => Buffer.from(ls.join('\n') + '\n');
-    expect(planAuditBytes(bytes(lines), noContainers)).toBe(40);
+    expect(planAuditBytes(bytes(lines), noContainers)).toEqual({ bytes: bytes(lines), events: 40 });
     expect(planAuditPassthrough(lines, noContainers)).toEqual({ lines, events: 40 });
-    const asked: number[] = [];
-    expect(planAuditBytes(bytes(lines), (pid) => (asked.push(pid), pid === 6005))).toBeUndefined();
-    expect(asked).toEqual([6000, 6001, 6002, 6003, 6004, 6005]);
     const ok = seccomp(1, 700);
     for (const odd of [
       `node=other ${ok}`,

@@ -1,4 +1,5 @@
 import { SIBLING_RECORD_NAMES } from '@sandtrap/audit';
+import { formatContainerAnnotation, type EventContainer } from '@sandtrap/events';
 
 /**
  * Which audit.log lines can go to the service as they are (`POST /v1/ingest/audit`, parsed there
@@ -8,12 +9,14 @@ import { SIBLING_RECORD_NAMES } from '@sandtrap/audit';
  *
  * A read's lines pass through only when the service would make of them exactly the events the
  * agent would: plain auditd records (`type=NAME msg=audit(...)`, no `node=`, no NUL, no CR, not
- * huge), every SECCOMP record naming a pid whose process is in no container (the container is
- * read from /proc here, while the process may still live: the service cannot), and no SECCOMP
- * record with a sibling record in the read (SYSCALL, EXECVE, PROCTITLE, CWD, CONTAINER_ID, EOE
- * of the same event, which the parser merges into it). Otherwise the whole read is parsed here,
- * as before. Only the SECCOMP records are shipped: each is a whole event, so where a request ends
- * changes nothing. Records the parser would skip or find no event for are left out.
+ * huge), every SECCOMP record naming its pid, and no SECCOMP record with a sibling record in the
+ * read (SYSCALL, EXECVE, PROCTITLE, CWD, CONTAINER_ID, EOE of the same event, which the parser
+ * merges into it). Otherwise the whole read is parsed here, as before. The container of a record's
+ * process is read from /proc here, while the process may still live (the service cannot), and
+ * travels with the line as its container annotation (libs/events container-annotation.ts), which
+ * the service applies as the agent's own enrichment would. Only the SECCOMP records are shipped:
+ * each is a whole event, so where a request ends changes nothing. Records the parser would skip
+ * or find no event for are left out.
  */
 export interface AuditPassthrough {
   /** The SECCOMP records to ship as they are. */
@@ -54,12 +57,13 @@ function pidOf(line: string): number | undefined {
 }
 
 /**
- * The lines of one read to ship as they are, or undefined when the read must be parsed here
- * (see above). `inContainer(pid)` answers whether the pid's process is in a container.
+ * The lines of one read to ship (each with its process's container annotation, if any), or
+ * undefined when the read must be parsed here (see above). `containerOf(pid)` answers the
+ * container of the pid's process (undefined: none, or the process is gone).
  */
 export function planAuditPassthrough(
   lines: readonly string[],
-  inContainer: (pid: number) => boolean,
+  containerOf: (pid: number) => EventContainer | undefined,
 ): AuditPassthrough | undefined {
   const kept: string[] = [];
   let siblings: string[] | undefined;
@@ -69,8 +73,9 @@ export function planAuditPassthrough(
       return undefined;
     if (line.startsWith(SECCOMP)) {
       const pid = pidOf(line);
-      if (pid === undefined || inContainer(pid)) return undefined;
-      kept.push(line);
+      if (pid === undefined) return undefined;
+      const container = containerOf(pid);
+      kept.push(container === undefined ? line : line + formatContainerAnnotation(container));
       continue;
     }
     if (!line.startsWith('type=')) return undefined;
@@ -101,17 +106,24 @@ const PID_BYTES = Buffer.from(' pid=', 'latin1');
 
 /**
  * The common case of `planAuditPassthrough` on the undecoded bytes of a read (complete lines,
- * each ending in a newline): the number of events when every line is a SECCOMP record that would
- * pass through and the bytes are plain ASCII with no NUL or CR, so they can be spooled as they are
- * without making a string of them; otherwise undefined (then decode and plan the lines).
+ * each ending in a newline): when every line is a SECCOMP record that would pass through and the
+ * bytes are plain ASCII with no NUL or CR, the bytes to spool (the read itself, or a copy with
+ * the container annotations of records whose process is in a container) and how many events they
+ * are, without making a string of them; otherwise undefined (then decode and plan the lines).
  */
-export function planAuditBytes(bytes: Buffer, inContainer: (pid: number) => boolean): number | undefined {
+export function planAuditBytes(
+  bytes: Buffer,
+  containerOf: (pid: number) => EventContainer | undefined,
+): { bytes: Buffer; events: number } | undefined {
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (b >= 0x80 || b === 0 || b === 13) return undefined;
   }
   let events = 0;
   let start = 0;
+  // With annotations: the pieces of the copy, and where the read's bytes not yet in it begin.
+  let pieces: Buffer[] | undefined;
+  let copied = 0;
   while (start < bytes.length) {
     const end = bytes.indexOf(0x0a, start);
     if (end < 0) return undefined;
@@ -132,9 +144,20 @@ export function planAuditBytes(bytes: Buffer, inContainer: (pid: number) => bool
       pid = pid * 10 + c;
     }
     const digits = i - at - PID_BYTES.length;
-    if (digits === 0 || digits > 9 || (i < end && bytes[i] !== 32) || inContainer(pid)) return undefined;
+    if (digits === 0 || digits > 9 || (i < end && bytes[i] !== 32)) return undefined;
+    const container = containerOf(pid);
+    if (container !== undefined) {
+      const annotation = formatContainerAnnotation(container);
+      if (annotation !== '') {
+        pieces ??= [];
+        pieces.push(bytes.subarray(copied, end), Buffer.from(annotation, 'latin1'));
+        copied = end;
+      }
+    }
     events++;
     start = end + 1;
   }
-  return events;
+  if (pieces === undefined) return { bytes, events };
+  pieces.push(bytes.subarray(copied));
+  return { bytes: Buffer.concat(pieces), events };
 }

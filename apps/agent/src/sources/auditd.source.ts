@@ -16,8 +16,9 @@ export interface AuditdSourceOptions {
 
 /**
  * Tails auditd's log (raw or enriched format) across rotation, resuming from inode + offset. A
- * read of plain records whose processes are in no container is shipped as audit text, for the
- * service to parse (audit-passthrough.ts); any other read is parsed here into SecurityEvents.
+ * read of plain standalone SECCOMP records is shipped as audit text with the containers of their
+ * processes, for the service to parse (audit-passthrough.ts); any other read is parsed here into
+ * SecurityEvents.
  */
 export class AuditdSource implements Source {
   readonly name = 'auditd';
@@ -28,23 +29,24 @@ export class AuditdSource implements Source {
   start(ctx: SourceContext): Promise<void> {
     const store = new CheckpointStore<FilePosition>(join(ctx.stateDir, 'position.json'), isFilePosition);
     const parser = new AuditStreamParser({ host: ctx.host, bootId: ctx.bootId, source: 'auditd' });
-    const inContainer = ctx.inContainer?.bind(ctx);
+    const containerOf = ctx.containerOf?.bind(ctx);
     this.tailer = new FileTailer({
       path: this.options.path,
       checkpoint: store.load(),
       fromStart: this.options.fromStart,
       beforeRead: ctx.ready?.bind(ctx),
       pollMs: this.options.pollMs,
-      // A read of bare SECCOMP records goes to the spool as the bytes it is, never decoded.
+      // A read of bare SECCOMP records goes to the spool as the bytes it is (plus the container
+      // annotations of its records in containers), never decoded.
       onBytes: async (bytes, position) => {
-        const events = ctx.emitAudit && inContainer && planAuditBytes(bytes, inContainer);
-        if (!events) return false;
-        await ctx.emitAudit!({ lines: bytes, events, checkpoint: position });
+        const planned = ctx.emitAudit && containerOf && planAuditBytes(bytes, containerOf);
+        if (!planned) return false;
+        await ctx.emitAudit!({ lines: planned.bytes, events: planned.events, checkpoint: position });
         store.save(position);
         return true;
       },
       onLines: async (lines, position) => {
-        const passthrough = ctx.emitAudit && inContainer && planAuditPassthrough(lines, inContainer);
+        const passthrough = ctx.emitAudit && containerOf && planAuditPassthrough(lines, containerOf);
         if (passthrough) {
           await ctx.emitAudit!({ ...passthrough, checkpoint: position });
           store.save(position);

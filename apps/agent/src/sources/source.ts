@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '@sandtrap/events';
+import type { EventContainer, SecurityEvent } from '@sandtrap/events';
 import type { Logger } from 'pino';
 
 /** What a source hands to the agent in one go. */
@@ -34,8 +34,8 @@ export interface SourceContext {
   emit(batch: SourceBatch): Promise<void>;
   /** Like `emit`, for audit records the service parses itself (absent: parse and `emit`). */
   emitAudit?(batch: AuditTextBatch): Promise<void>;
-  /** Whether the process of this pid is in a container (cached, see ContainerResolver). */
-  inContainer?(pid: number): boolean;
+  /** The container of this pid's process, undefined for none (cached, see ContainerResolver). */
+  containerOf?(pid: number): EventContainer | undefined;
   /**
    * Resolves once the agent can take more events at once (the spool is not far ahead of the
    * shipper). A source that can leave its backlog where it is (a file) awaits it before reading,

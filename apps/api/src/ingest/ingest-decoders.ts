@@ -1,5 +1,11 @@
 import { parseAuditText } from '@sandtrap/audit';
-import { createToolAdapter, validateSecurityEvent, type SecurityEvent } from '@sandtrap/events';
+import {
+  createToolAdapter,
+  splitContainerAnnotation,
+  validateSecurityEvent,
+  type EventContainer,
+  type SecurityEvent,
+} from '@sandtrap/events';
 import type { DecodedBatch, IngestCandidate, IngestProblem } from './ingest-batch.js';
 import { INGEST_MAX_EVENTS, splitBodyLines, type BodyLine } from './ingest-body.js';
 import { IngestBodyError } from './ingest.errors.js';
@@ -98,6 +104,8 @@ export function decodeAuditText(
   tooMany(lines.length);
   const good: string[] = [];
   const lineOf: number[] = [];
+  // The container the agent read for a line's process (container-annotation.ts), by good line.
+  const containerOf: (EventContainer | undefined)[] = [];
   for (const l of lines) {
     if (l.text === undefined || l.text.includes('\u0000')) {
       const code = l.text === undefined ? 'invalid_utf8' : 'invalid_text';
@@ -107,10 +115,21 @@ export function decodeAuditText(
         code,
         message: `Line ${l.line} is not valid UTF-8 text`,
       });
-    } else {
-      good.push(l.text);
-      lineOf.push(l.line);
+      continue;
     }
+    const split = splitContainerAnnotation(l.text);
+    if (!split.ok) {
+      batch.problems.push({
+        index: l.line - 1,
+        line: l.line,
+        code: 'invalid_annotation',
+        message: split.message,
+      });
+      continue;
+    }
+    if (split.container !== undefined) containerOf[good.length] = split.container;
+    good.push(split.line);
+    lineOf.push(l.line);
   }
   const outputs = parseAuditText(good.join('\n'), {
     ...(host ? { host } : {}),
@@ -128,7 +147,15 @@ export function decodeAuditText(
             code: 'missing_host',
             message: 'The line names no host: add ?host=NAME',
           });
-        } else batch.candidates.push({ index: line - 1, line, event: o.event });
+        } else {
+          // As the agent's own enrichment does: a container the record named wins.
+          const container = containerOf[o.line - 1];
+          const event =
+            container === undefined || o.event.container?.id
+              ? o.event
+              : { ...o.event, container: { ...o.event.container, ...container } };
+          batch.candidates.push({ index: line - 1, line, event });
+        }
         break;
       case 'lost':
         batch.lostRecords += o.count;

@@ -47,7 +47,13 @@ export class IngestController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Kernel audit lines: raw or enriched audit.log, kmsg/dmesg, or journald' })
   @ApiIngestAnswers()
-  @ApiIngestBody('Audit lines, one record a line; SECCOMP records become events, others are skipped.')
+  @ApiIngestBody(
+    'Audit lines, one record a line; SECCOMP records become events, others are skipped. A line may end ' +
+      'with the byte 0x1E and space-separated `key=value` container fields (id, name, image, pod, ' +
+      'namespace; 1-256 visible ASCII characters each), as the agent adds for a process it found in a ' +
+      "container: they fill the event's `container` unless the record names one. A malformed " +
+      'annotation rejects its line (`invalid_annotation`).',
+  )
   @ApiIngestHostQuery('The host the lines came from; required unless the lines name it.')
   @ApiQuery({
     name: 'bootId',
