@@ -3,6 +3,8 @@ import type { HeartbeatStats } from '../service/service-client.js';
 /** The agent's own counters: the heartbeat body and the local /metrics are both read from here. */
 export class AgentHealth {
   eventsRead = 0;
+  /** Of eventsRead: audit records spooled as audit text, for the service to parse. */
+  eventsPassedThrough = 0;
   eventsShipped = 0;
   /** Events the service refused as invalid (counted, logged, not retried). */
   eventsRejected = 0;

@@ -37,6 +37,11 @@ export function createAgentRegistry(health: AgentHealth, spool: () => SpoolStats
     },
   });
   total(
+    'sandtrap_agent_events_passed_through_total',
+    'Audit records shipped as the audit lines they are, for the service to parse (the rest of the events read are parsed here)',
+    () => health.eventsPassedThrough,
+  );
+  total(
     'sandtrap_agent_events_shipped_total',
     'Events the service accepted (new or duplicate)',
     () => health.eventsShipped,

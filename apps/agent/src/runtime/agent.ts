@@ -190,6 +190,7 @@ export class Agent {
         else this.auditSpool!.append(batch.lines);
         counters.read += batch.events;
         this.health.eventsRead += batch.events;
+        this.health.eventsPassedThrough += batch.events;
       },
       containerOf: (pid: number) => this.containers.resolve(pid),
     };
