@@ -6,8 +6,13 @@
 // the prepared log is renamed into place (a rotation) and the clock starts. CPU is the agent's
 // utime + stime (/proc/<pid>/stat) spent from the rename to the last row, per event, scaled to
 // 10,000 events/s: percent of one core = cpuSeconds / records * 10,000 * 100.
+// AGENT_BENCH_CONTAINER_SHARE (default 0.5): the share of records whose pid is a live process in a
+// docker-shaped cgroup (8 of them, made here as root, removed after), as on a container host: the
+// agent reads their containers from /proc while they live; the bench checks every one was stored
+// with its container id. 0 for records of processes in no container only.
 /* global fetch */
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,13 +28,46 @@ const AGENT =
 const RECORDS = Number(process.env.AGENT_BENCH_RECORDS ?? 1_000_000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function writeAuditLog(path, n) {
+const CONTAINER_SHARE = Number(process.env.AGENT_BENCH_CONTAINER_SHARE ?? 0.5);
+if (!(CONTAINER_SHARE >= 0 && CONTAINER_SHARE <= 1))
+  throw new Error('AGENT_BENCH_CONTAINER_SHARE must be 0 to 1');
+const inContainer = (i) => i % 1000 < CONTAINER_SHARE * 1000;
+
+/** Live processes in docker-shaped cgroups (cgroupfs driver: /docker/<id>); `remove()` ends them. */
+function startContainers(count) {
+  const root = existsSync('/sys/fs/cgroup/pids/cgroup.procs') ? '/sys/fs/cgroup/pids' : '/sys/fs/cgroup';
+  const parentExisted = existsSync(join(root, 'docker'));
+  const containers = [];
+  for (let k = 0; k < count; k++) {
+    const id = randomBytes(32).toString('hex');
+    const cgroup = join(root, 'docker', id);
+    mkdirSync(cgroup, { recursive: true });
+    const child = spawn('sleep', ['3600'], { stdio: 'ignore' });
+    writeFileSync(join(cgroup, 'cgroup.procs'), String(child.pid));
+    containers.push({ id, pid: child.pid, child, cgroup });
+  }
+  return {
+    containers,
+    remove() {
+      for (const c of containers) {
+        c.child.kill('SIGKILL');
+      }
+      return sleep(200).then(() => {
+        for (const c of containers) rmdirSync(c.cgroup);
+        if (!parentExisted) rmdirSync(join(root, 'docker'));
+      });
+    },
+  };
+}
+
+async function writeAuditLog(path, n, containerPids) {
   const out = createWriteStream(path);
   const start = Math.floor(Date.now() / 1000) - 60;
   for (let i = 0; i < n; i++) {
     const stamp = `${start + Math.floor(i / 20_000)}.${String(i % 1000).padStart(3, '0')}:${i + 1}`;
+    const pid = inContainer(i) ? containerPids[i % containerPids.length] : 1000 + (i % 4000);
     const line =
-      `type=SECCOMP msg=audit(${stamp}): auid=1000 uid=1000 gid=1000 ses=2 subj=unconfined pid=${1000 + (i % 4000)} ` +
+      `type=SECCOMP msg=audit(${stamp}): auid=1000 uid=1000 gid=1000 ses=2 subj=unconfined pid=${pid} ` +
       `comm="bench" exe="/usr/bin/bench" sig=0 arch=c000003e syscall=${i % 330} compat=0 ip=0x7f0000000001 code=0x50001\n`;
     if (!out.write(line)) await new Promise((r) => out.once('drain', r));
   }
@@ -53,10 +91,15 @@ const dir = mkdtempSync(join(tmpdir(), 'sandtrap-agent-bench-'));
 const api = await startApi(db.url);
 const pool = new pg.Pool({ connectionString: db.url, max: 1 });
 let agent;
+const containers = CONTAINER_SHARE > 0 ? startContainers(8) : { containers: [], remove: async () => {} };
 try {
   const log = join(dir, 'audit.log');
   const prepared = join(dir, 'audit.log.prepared');
-  await writeAuditLog(prepared, RECORDS);
+  await writeAuditLog(
+    prepared,
+    RECORDS,
+    containers.containers.map((c) => c.pid),
+  );
   writeFileSync(log, '');
   const host = `agent-bench-${randomBytes(3).toString('hex')}`;
   const created = await fetch(`${api.baseUrl}/v1/tokens`, {
@@ -114,6 +157,15 @@ try {
   clearInterval(sampler);
   const cpu = procStat(agent.pid) ?? last;
   const rate = RECORDS / seconds;
+  let expectedInContainers = 0;
+  for (let i = 0; i < RECORDS; i++) if (inContainer(i)) expectedInContainers++;
+  const storedInContainers = Number(
+    (
+      await pool.query('SELECT count(*) AS n FROM violations WHERE container_id = ANY($1::text[])', [
+        containers.containers.map((c) => c.id),
+      ])
+    ).rows[0].n,
+  );
   const cpuSeconds = cpu.cpuSeconds - idle.cpuSeconds;
   const cpuPer10k = (cpuSeconds / RECORDS) * 10_000 * 100;
   console.log(
@@ -121,6 +173,8 @@ try {
       bench: 'agent',
       records: RECORDS,
       stored,
+      containerShare: CONTAINER_SHARE,
+      storedWithContainer: storedInContainers,
       seconds: Number(seconds.toFixed(1)),
       eventsPerSecond: Math.round(rate),
       agentIdleRssMb: Number((idle.rss / 1048576).toFixed(1)),
@@ -131,7 +185,7 @@ try {
       apiPeakRssMb: Number((api.peakRss() / 1048576).toFixed(1)),
     }),
   );
-  if (stored !== RECORDS) process.exitCode = 1;
+  if (stored !== RECORDS || storedInContainers !== expectedInContainers) process.exitCode = 1;
 } finally {
   // SIGTERM first, so flags such as --cpu-prof can write their output on the agent's clean exit.
   if (agent && agent.exitCode === null && agent.signalCode === null) {
@@ -140,6 +194,7 @@ try {
     await Promise.race([exited, sleep(10_000)]);
     agent.kill('SIGKILL');
   }
+  await containers.remove();
   await pool.end();
   await api.stop();
   await db.drop();
