@@ -29,6 +29,29 @@ describe('agent spool', () => {
   const lines = (from: number, to: number) =>
     Array.from({ length: to - from }, (_, i) => JSON.stringify({ n: from + i }));
 
+  it('takes lines as pieces of bytes written in one go (a read and its annotations), and refuses a torn last line', () => {
+    const spool = open();
+    const read = Buffer.from('a 1\nb 2\nc 3\n');
+    // "a 1" and "c 3" with an annotation each, "b 2" as read: five pieces, three lines.
+    spool.appendLines(
+      [
+        read.subarray(0, 3),
+        Buffer.from('\u001eid=x'),
+        read.subarray(3, 11),
+        Buffer.from('\u001eid=y'),
+        read.subarray(11),
+      ],
+      3,
+    );
+    spool.appendLines([Buffer.from('d 4\n')], 1);
+    expect(() => spool.appendLines([Buffer.from('e 5\n'), Buffer.from('torn')], 2)).toThrow(
+      /end in a newline/,
+    );
+    expect(spool.stats().depth).toBe(4);
+    expect(drain(spool)).toEqual(['a 1\u001eid=x', 'b 2', 'c 3\u001eid=y', 'd 4']);
+    spool.close();
+  });
+
   it('gives back appended lines in order, across segments, and forgets acknowledged ones', () => {
     const spool = open(1 << 30, 100);
     spool.append(lines(0, 30));

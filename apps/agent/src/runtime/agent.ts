@@ -186,7 +186,7 @@ export class Agent {
       },
       emitAudit: async (batch: AuditTextBatch) => {
         await ready();
-        if (Buffer.isBuffer(batch.lines)) this.auditSpool!.appendLines(batch.lines, batch.events);
+        if ('chunks' in batch) this.auditSpool!.appendLines(batch.chunks, batch.events);
         else this.auditSpool!.append(batch.lines);
         counters.read += batch.events;
         this.health.eventsRead += batch.events;

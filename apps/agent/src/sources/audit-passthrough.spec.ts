@@ -119,9 +119,10 @@ describe('audit lines shipped as text', () => {
     const bytes = Buffer.from(lines.join('\n') + '\n');
     const planned = planAuditBytes(bytes, (pid) => agent.resolve(pid))!;
     expect(planned.events).toBe(4);
-    expect(planned.bytes.toString('latin1')).toBe(plan.lines.join('\n') + '\n');
+    expect(Buffer.concat(planned.chunks).toString('latin1')).toBe(plan.lines.join('\n') + '\n');
     // Without containers it is the read itself, not a copy.
-    expect(planAuditBytes(bytes, noContainers)!.bytes).toBe(bytes);
+    expect(planAuditBytes(bytes, noContainers)!.chunks).toEqual([bytes]);
+    expect(planAuditBytes(bytes, noContainers)!.chunks[0]).toBe(bytes);
   });
 
   it('parses here what the service would read differently or the agent must see', () => {
@@ -145,7 +146,7 @@ describe('audit lines shipped as text', () => {
   it('passes a read of bare SECCOMP records through as bytes, and nothing the line planner would refuse', () => {
     const lines = Array.from({ length: 40 }, (_, i) => seccomp(300 + i, 6000 + i));
     const bytes = (ls: string[]) => Buffer.from(ls.join('\n') + '\n');
-    expect(planAuditBytes(bytes(lines), noContainers)).toEqual({ bytes: bytes(lines), events: 40 });
+    expect(planAuditBytes(bytes(lines), noContainers)).toEqual({ chunks: [bytes(lines)], events: 40 });
     expect(planAuditPassthrough(lines, noContainers)).toEqual({ lines, events: 40 });
     const ok = seccomp(1, 700);
     for (const odd of [

@@ -104,25 +104,38 @@ export function planAuditPassthrough(
 const SECCOMP_BYTES = Buffer.from(SECCOMP, 'latin1');
 const PID_BYTES = Buffer.from(' pid=', 'latin1');
 
+// One annotation Buffer per container object (the resolver hands out the same object for a pid
+// while it caches it), so a read's annotations cost no allocation each.
+const annotationBytes = new WeakMap<EventContainer, Buffer>();
+function annotationOf(container: EventContainer): Buffer {
+  let bytes = annotationBytes.get(container);
+  if (bytes === undefined) {
+    bytes = Buffer.from(formatContainerAnnotation(container), 'latin1');
+    annotationBytes.set(container, bytes);
+  }
+  return bytes;
+}
+
 /**
  * The common case of `planAuditPassthrough` on the undecoded bytes of a read (complete lines,
  * each ending in a newline): when every line is a SECCOMP record that would pass through and the
- * bytes are plain ASCII with no NUL or CR, the bytes to spool (the read itself, or a copy with
- * the container annotations of records whose process is in a container) and how many events they
- * are, without making a string of them; otherwise undefined (then decode and plan the lines).
+ * bytes are plain ASCII with no NUL or CR, the bytes to spool and how many events they are,
+ * without making a string of them; otherwise undefined (then decode and plan the lines). The
+ * bytes are pieces of the read itself, with the container annotations of records whose process
+ * is in a container between them (nothing copied).
  */
 export function planAuditBytes(
   bytes: Buffer,
   containerOf: (pid: number) => EventContainer | undefined,
-): { bytes: Buffer; events: number } | undefined {
+): { chunks: Buffer[]; events: number } | undefined {
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (b >= 0x80 || b === 0 || b === 13) return undefined;
   }
   let events = 0;
   let start = 0;
-  // With annotations: the pieces of the copy, and where the read's bytes not yet in it begin.
-  let pieces: Buffer[] | undefined;
+  const chunks: Buffer[] = [];
+  // Where the read's bytes not yet in `chunks` begin.
   let copied = 0;
   while (start < bytes.length) {
     const end = bytes.indexOf(0x0a, start);
@@ -147,17 +160,15 @@ export function planAuditBytes(
     if (digits === 0 || digits > 9 || (i < end && bytes[i] !== 32)) return undefined;
     const container = containerOf(pid);
     if (container !== undefined) {
-      const annotation = formatContainerAnnotation(container);
-      if (annotation !== '') {
-        pieces ??= [];
-        pieces.push(bytes.subarray(copied, end), Buffer.from(annotation, 'latin1'));
+      const annotation = annotationOf(container);
+      if (annotation.length > 0) {
+        chunks.push(bytes.subarray(copied, end), annotation);
         copied = end;
       }
     }
     events++;
     start = end + 1;
   }
-  if (pieces === undefined) return { bytes, events };
-  pieces.push(bytes.subarray(copied));
-  return { bytes: Buffer.concat(pieces), events };
+  chunks.push(copied === 0 ? bytes : bytes.subarray(copied));
+  return { chunks, events };
 }

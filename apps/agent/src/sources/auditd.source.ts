@@ -41,7 +41,7 @@ export class AuditdSource implements Source {
       onBytes: async (bytes, position) => {
         const planned = ctx.emitAudit && containerOf && planAuditBytes(bytes, containerOf);
         if (!planned) return false;
-        await ctx.emitAudit!({ lines: planned.bytes, events: planned.events, checkpoint: position });
+        await ctx.emitAudit!({ chunks: planned.chunks, events: planned.events, checkpoint: position });
         store.save(position);
         return true;
       },

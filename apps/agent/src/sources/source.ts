@@ -14,13 +14,23 @@ export interface SourceBatch {
 }
 
 /** Audit records shipped as text, parsed by the service (`POST /v1/ingest/audit`). */
-export interface AuditTextBatch {
-  /** The records, or their bytes as read (whole lines, each ending in a newline). */
-  lines: readonly string[] | Buffer;
+export type AuditTextBatch = (
+  | {
+      /** The records, one a line. */
+      lines: readonly string[];
+    }
+  | {
+      /**
+       * Or their bytes, as consecutive pieces of the read and its container annotations: whole
+       * lines, each ending in a newline.
+       */
+      chunks: readonly Buffer[];
+    }
+) & {
   /** How many of the lines are events (SECCOMP records). */
   events: number;
   checkpoint?: unknown;
-}
+};
 
 export interface SourceContext {
   /** The host name every event carries (the enrolled host's name). */

@@ -13,6 +13,7 @@ import {
   statSync,
   writeFileSync,
   writeSync,
+  writevSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -175,22 +176,24 @@ export class Spool {
   }
 
   /**
-   * `count` lines already as bytes, each ending in a newline (a source's read passed through);
-   * the caller vouches for the lines (no line over the limit). Durable on return, like `append`.
+   * `count` lines already as bytes, each ending in a newline (a source's read passed through),
+   * given as the consecutive pieces they are in (written with one writev, never joined); the
+   * caller vouches for the lines (no line over the limit). Durable on return, like `append`.
    */
-  appendLines(bytes: Buffer, count: number): void {
+  appendLines(chunks: readonly Buffer[], count: number): void {
     if (count === 0) return;
-    if (bytes[bytes.length - 1] !== 0x0a)
+    const last = chunks.at(-1);
+    if (last === undefined || last[last.length - 1] !== 0x0a)
       throw new SpoolError('spool_io', 'spool lines must end in a newline');
-    this.write(bytes, count);
+    this.write(chunks, count);
   }
 
-  private write(text: string | Buffer, count: number): void {
+  private write(text: string | readonly Buffer[], count: number): void {
     const current = this.current();
     let written: number;
     try {
       if (typeof text === 'string') written = writeSync(this.writeFd, text);
-      else for (written = 0; written < text.length;) written += writeSync(this.writeFd, text, written);
+      else written = this.writeChunks(text);
       fsyncSync(this.writeFd);
     } catch (error) {
       throw new SpoolError('spool_io', `spool write failed: ${(error as Error).message}`, { cause: error });
@@ -201,6 +204,28 @@ export class Spool {
     this.enforceBound();
     for (const wake of this.waiters) wake();
     this.waiters.clear();
+  }
+
+  /** Writes the pieces in order (writev; what a short write left, piece by piece). */
+  private writeChunks(chunks: readonly Buffer[]): number {
+    let total = 0;
+    for (const chunk of chunks) total += chunk.length;
+    let written = writevSync(this.writeFd, chunks as Buffer[]);
+    if (written === total) return written;
+    let skip = written;
+    for (const chunk of chunks) {
+      if (skip >= chunk.length) {
+        skip -= chunk.length;
+        continue;
+      }
+      for (let at = skip; at < chunk.length;) {
+        const n = writeSync(this.writeFd, chunk, at);
+        at += n;
+        written += n;
+      }
+      skip = 0;
+    }
+    return written;
   }
 
   /**
