@@ -17,3 +17,4 @@ export {
   type AuditParserState,
   type AuditParserStats,
 } from './stream/audit-stream-parser.js';
+export { seccompEventJsonMaxBytes, writeSeccompEventJson } from './stream/seccomp-event-json.js';

@@ -175,8 +175,11 @@ export class ParseRun {
 
   private auditOutput(outputs: AuditOutput[]): void {
     for (const o of outputs) {
-      if (o.type === 'event') this.event(o.event);
-      else if (o.type === 'lost') this.counts.lost += o.count;
+      if (o.type === 'event') {
+        // The audit parser's events have one known shape: written without JSON.stringify's walk.
+        this.counts.parsed++;
+        this.out.writeAuditEvent(o.event);
+      } else if (o.type === 'lost') this.counts.lost += o.count;
       else this.error(`${this.where}${o.line}`, o.code, o.reason);
     }
   }

@@ -1,8 +1,12 @@
 import type { Writable } from 'node:stream';
+import { seccompEventJsonMaxBytes, writeSeccompEventJson } from '@sandtrap/audit';
+import type { SecurityEvent } from '@sandtrap/events';
 
 /** Where ParseRun writes its output lines. */
 export interface LineSink {
   write(line: string): void;
+  /** An event of the audit parser, as JSON.stringify(event) and a newline would write it. */
+  writeAuditEvent(event: SecurityEvent): void;
   /** True when a batch is ready to go out. */
   readonly pending: boolean;
   flush(): Promise<void>;
@@ -24,14 +28,25 @@ export class LineBuffer {
 
   write(line: string): void {
     // UTF-8 takes at most three bytes per UTF-16 unit.
-    const most = line.length * 3 + 1;
+    this.reserve(line.length * 3 + 1);
+    this.used += this.buffer.write(line, this.used, 'utf8');
+    this.buffer[this.used++] = 10; /* \n */
+  }
+
+  writeAuditEvent(event: SecurityEvent): void {
+    // Encoded in place: no JSON string is built (JSON.stringify and encoding it cost twice as much).
+    this.reserve(seccompEventJsonMaxBytes(event) + 1);
+    this.used = writeSeccompEventJson(event, this.buffer, this.used);
+    this.buffer[this.used++] = 10; /* \n */
+  }
+
+  /** Room for `most` more bytes in the current buffer. */
+  private reserve(most: number): void {
     if (this.used + most > this.buffer.length) {
       if (this.used > 0) this.queue.push(this.buffer.subarray(0, this.used));
       this.buffer = Buffer.allocUnsafe(Math.max(this.batchBytes * 2, most));
       this.used = 0;
     }
-    this.used += this.buffer.write(line, this.used, 'utf8');
-    this.buffer[this.used++] = 10; /* \n */
   }
 
   get pending(): boolean {

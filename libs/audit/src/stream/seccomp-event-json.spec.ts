@@ -1,0 +1,146 @@
+import type { SecurityEvent } from '@sandtrap/events';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseAuditText } from './audit-stream-parser.js';
+import { seccompEventJsonMaxBytes, writeSeccompEventJson } from './seccomp-event-json.js';
+
+/** What the CLI writes for an event, against JSON.stringify as UTF-8. */
+function check(event: SecurityEvent): void {
+  const expected = Buffer.from(JSON.stringify(event), 'utf8');
+  const room = seccompEventJsonMaxBytes(event);
+  expect(room).toBeGreaterThanOrEqual(expected.length);
+  // Written at an offset into dirty memory, as into the CLI's output buffer.
+  const buf = Buffer.alloc(room + 10, 0xee);
+  const end = writeSeccompEventJson(event, buf, 7);
+  expect(buf.subarray(7, end).toString('latin1')).toBe(expected.toString('latin1'));
+}
+
+const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
+const STAMP = 'audit(1795933840.675:75):';
+
+/** Strings JSON.stringify treats specially, short and past the length where the writer changes method. */
+const AWKWARD = [
+  '',
+  'plain',
+  'a"b',
+  'back\\slash',
+  'tab\there',
+  'nl\nand\rcr',
+  '\u0000\u0001\u001f\u007f',
+  '\b\f',
+  'é',
+  '😀',
+  '\u2028\u2029',
+  '\ud800',
+  'x\udc00y',
+  '\ud83d\ude00\ud83d',
+  `${'long '.repeat(10)}"quoted" and \\ and \t and \u0003 at the end`,
+  `${'y'.repeat(40)}\ud800`,
+  `${'z'.repeat(40)}é`,
+  '"'.repeat(50),
+  '\u0001'.repeat(40),
+];
+const text = fc.oneof(
+  fc.constantFrom(...AWKWARD),
+  fc.string({ unit: 'binary', maxLength: 60 }),
+  fc.string({ unit: 'grapheme-ascii', maxLength: 80 }),
+);
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+const integer = fc.oneof(
+  fc.integer({ min: -5, max: 5 }),
+  fc.constantFrom(4294967295, 2 ** 53 - 1, 2 ** 53 + 2, 1e21, -0, 1e16 - 1, 0.5, NaN, Infinity),
+);
+
+/** Events in seccompEvent's shape (its keys in its order), with any values. */
+const events = fc
+  .record({
+    eventKey: text,
+    observedAt: text,
+    host: text,
+    bootId: maybe(text),
+    source: text,
+    process: maybe(
+      fc.record({
+        pid: maybe(integer),
+        ppid: maybe(integer),
+        uid: maybe(integer),
+        gid: maybe(integer),
+        auid: maybe(integer),
+        ses: maybe(integer),
+        comm: maybe(text),
+        exe: maybe(text),
+        cmdline: maybe(text),
+      }),
+    ),
+    container: maybe(fc.record({ id: maybe(text) })),
+    syscall: maybe(
+      fc.record({ arch: maybe(text), nr: maybe(integer), name: maybe(text), compat: maybe(fc.boolean()) }),
+    ),
+    action: text,
+    signal: maybe(fc.oneof(fc.record({ nr: integer }), fc.record({ nr: integer, name: text }))),
+    blocked: fc.boolean(),
+    details: fc.array(
+      fc.tuple(fc.constantFrom('code', 'ip', 'subj', 'exit', 'unknownCode', 'x"y'), fc.anything()),
+    ),
+    raw: maybe(text),
+  })
+  .map(
+    (r) =>
+      ({
+        eventKey: r.eventKey,
+        observedAt: r.observedAt,
+        host: r.host,
+        bootId: r.bootId,
+        source: r.source,
+        kind: 'seccomp',
+        process: r.process,
+        container: r.container,
+        syscall: r.syscall,
+        action: r.action,
+        signal: r.signal,
+        blocked: r.blocked,
+        details: Object.fromEntries(r.details),
+        raw: r.raw,
+      }) as SecurityEvent,
+  );
+
+describe('writeSeccompEventJson', () => {
+  it('writes what JSON.stringify writes for the events of every shape the parser reads', () => {
+    const body = (comm: string, exe: string) =>
+      `auid=1000 uid=0 gid=0 ses=4294967295 subj==docker-default (enforce) pid=7 comm=${comm} exe=${exe} sig=31 arch=c000003e syscall=-1 compat=0 ip=0x7f code=0x7fff0001`;
+    const lines: string[] = [];
+    let serial = 1;
+    for (const s of AWKWARD) {
+      const stamp = `audit(1795933840.675:${serial++}):`;
+      lines.push(
+        `node=${s.replaceAll(' ', '_') || 'n'} type=SECCOMP msg=${stamp} ${body(hex(s), '(null)')}`,
+        `type=PROCTITLE msg=${stamp} proctitle=${hex(`${s}\u0000arg`)}`,
+        `type=CWD msg=${stamp} cwd=${hex(s)}`,
+        `type=SYSCALL msg=${stamp} arch=c000003e syscall=1 success=no exit=-1 ppid=3 pid=7 key=${hex(s)}`,
+        `type=CONTAINER_ID msg=${stamp} contid=${hex(s)}`,
+        `type=EOE msg=${stamp}`,
+        JSON.stringify({
+          _TRANSPORT: 'audit',
+          _AUDIT_TYPE: '1326',
+          _AUDIT_ID: String(serial++),
+          _HOSTNAME: s || 'h',
+          _BOOT_ID: s,
+          _SOURCE_REALTIME_TIMESTAMP: '1795933840675000',
+          MESSAGE: `SECCOMP ${body(`"${s.replaceAll('"', '')}"`, hex(s))}`,
+        }),
+        `audit: type=1326 audit(1795933840.675:${serial++}): ${body('"a"', '"/b"').replace('code=0x7fff0001', 'code=0x0')}`,
+      );
+    }
+    lines.push(
+      `type=ANOM_ABEND msg=${STAMP} auid=1 uid=0 gid=0 ses=1 pid=5 comm="a" reason="seccomp" sig=12 syscall=2 compat=0 ip=0x4 code=0x0`,
+    );
+    const out = parseAuditText(lines.join('\n'), { host: 'default', bootId: 'b\u0007' });
+    const produced = out.flatMap((o) => (o.type === 'event' ? [o.event] : []));
+    expect(produced.length).toBeGreaterThan(AWKWARD.length * 2);
+    for (const event of produced) check(event);
+  });
+
+  it('writes what JSON.stringify writes for any values in that shape', () => {
+    fc.assert(fc.property(events, check), { numRuns: 2000 });
+  });
+});
