@@ -26,7 +26,9 @@
 // After the load, production stops and the agents drain what they still hold. Reported: offered
 // and sustained rates, backlog at the end, p50/p99 of ingest and query idle and under load, RSS,
 // answers, the CPU of the API, of its Postgres backends and of this generator, the generator's
-// event-loop lag, WAL flushes a second and ingest requests per transaction (group commit). Checks:
+// event-loop lag, WAL (flushes, MB and full-page images a second, checkpoints; whole server),
+// ingest requests per transaction (group commit), row writes to the rollup tiers (with the share
+// of HOT updates) and their size at the end, and the ingest p99 of every 10 s. Checks:
 // stored = produced = accepted (nothing lost or doubled), p99 of ingest and query within 5x the idle
 // figures, RSS flat (second half vs first), no error but planned 429/503. Only exactness and errors
 // set the exit code; the rest is reported. Traffic goes only to the API this script starts on
@@ -108,18 +110,39 @@ function cpuOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
-/** CPU seconds of the Postgres backends serving `database` now (from their process titles). */
-function postgresCpuOf(database) {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
-      total += cpuOf(pid);
-    } catch {
-      // gone meanwhile
+/**
+ * CPU seconds of the Postgres backends serving `database` (found by their process titles),
+ * sampled every second from now on. The API's pool closes idle connections and opens new ones,
+ * so two instant sums would lose every backend that ended between them: here a backend keeps what
+ * it used until its last sample, and one that starts later counts from zero.
+ */
+function postgresCpuTracker(database) {
+  const first = new Map();
+  const last = new Map();
+  const sample = (atStart) => {
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+        const cpu = cpuOf(pid);
+        if (!first.has(pid)) first.set(pid, atStart ? cpu : 0);
+        last.set(pid, cpu);
+      } catch {
+        // gone meanwhile
+      }
     }
-  }
-  return total;
+  };
+  sample(true);
+  const timer = setInterval(() => sample(false), 1000);
+  return {
+    /** CPU seconds used since the tracker started; stops sampling. */
+    stop() {
+      clearInterval(timer);
+      sample(false);
+      let total = 0;
+      for (const [pid, cpu] of last) total += cpu - first.get(pid);
+      return total;
+    },
+  };
 }
 
 /** Sum and count of the API's group-commit histogram: requests and transactions so far. */
@@ -132,10 +155,35 @@ async function commitGroups(baseUrl) {
   };
 }
 
-/** WAL flushes to disk so far, of the whole Postgres server (pg_stat_wal): what commits wait on. */
-async function walSyncsOf(pool) {
-  const { rows } = await pool.query('SELECT wal_sync FROM pg_stat_wal');
-  return Number(rows[0].wal_sync);
+/**
+ * WAL so far, of the whole Postgres server (pg_stat_wal): flushes to disk (what commits wait on),
+ * bytes and full-page images (the first change of a page after a checkpoint writes all of it), and
+ * checkpoints (pg_stat_bgwriter up to PostgreSQL 16; null where it has no such columns).
+ */
+async function walOf(pool) {
+  const { rows } = await pool.query('SELECT wal_sync, wal_bytes, wal_fpi FROM pg_stat_wal');
+  const checkpoints = await pool
+    .query('SELECT checkpoints_timed + checkpoints_req AS n FROM pg_stat_bgwriter')
+    .then((r) => Number(r.rows[0].n))
+    .catch(() => null);
+  return {
+    syncs: Number(rows[0].wal_sync),
+    bytes: Number(rows[0].wal_bytes),
+    fullPageImages: Number(rows[0].wal_fpi),
+    checkpoints,
+  };
+}
+
+/**
+ * Row writes to the rollup tiers so far (pg_stat_user_tables of this database): inserts, updates,
+ * and the updates that were HOT (no new index entries), which is what ingest's upserts cost.
+ */
+async function rollupWritesOf(pool) {
+  const { rows } = await pool.query(`
+    SELECT coalesce(sum(n_tup_ins), 0)::bigint AS ins, coalesce(sum(n_tup_upd), 0)::bigint AS upd,
+           coalesce(sum(n_tup_hot_upd), 0)::bigint AS hot
+    FROM pg_stat_user_tables WHERE relname LIKE 'violation_counts%' OR relname LIKE 'violation_actions%'`);
+  return { inserts: Number(rows[0].ins), updates: Number(rows[0].upd), hot: Number(rows[0].hot) };
 }
 
 const log = (msg) => process.stderr.write(`[load] ${msg}\n`);
@@ -325,18 +373,21 @@ async function main() {
     const producedBy = (t) => Math.floor((perAgent * (Math.min(t, end) - started)) / 1000);
     const cpuAtStart = cpuOf(api.pid);
     let cpuAtEnd = cpuAtStart;
-    const pgCpuAtStart = postgresCpuOf(dbName);
-    let pgCpuAtEnd = pgCpuAtStart;
+    const pgCpu = postgresCpuTracker(dbName);
+    let pgCpuSeconds = 0;
     const groupsAtStart = await commitGroups(api.baseUrl);
     let groupsAtEnd = groupsAtStart;
-    const walSyncsAtStart = await walSyncsOf(pool);
-    let walSyncsAtEnd = walSyncsAtStart;
+    const walAtStart = await walOf(pool);
+    let walAtEnd = walAtStart;
+    const rollupsAtStart = await rollupWritesOf(pool);
+    let rollupsAtEnd = rollupsAtStart;
     // The generator must not be the bottleneck: its own CPU and event-loop lag are reported too.
     const selfAtStart = process.cpuUsage();
     let selfCpu = { user: 0, system: 0 };
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     const ingestMs = [];
+    const ingestAt = [];
     const batchSizes = [];
     const queryMs = [];
     let polls = 0;
@@ -393,7 +444,10 @@ async function main() {
         ],
       });
       instance.on('response', (_client, _code, _bytes, ms) => {
-        if (agent.sent.kind === 'batch' && agent.sent.during) ingestMs.push(ms);
+        if (agent.sent.kind === 'batch' && agent.sent.during) {
+          ingestMs.push(ms);
+          ingestAt.push(Date.now() - started);
+        }
         // Production has stopped and everything is taken: this agent is done.
         if (!agent.stopping && Date.now() >= end && !agent.batch && agent.taken === producedBy(end)) {
           agent.stopping = true;
@@ -428,12 +482,13 @@ async function main() {
     const ended = sleep(Math.max(0, end - Date.now())).then(async () => {
       acceptedAtEnd = accepted;
       cpuAtEnd = cpuOf(api.pid);
-      pgCpuAtEnd = postgresCpuOf(dbName);
+      pgCpuSeconds = pgCpu.stop();
       selfCpu = process.cpuUsage(selfAtStart);
       lag.disable();
       for (const r of readers) r.stop();
       groupsAtEnd = await commitGroups(api.baseUrl);
-      walSyncsAtEnd = await walSyncsOf(pool);
+      walAtEnd = await walOf(pool);
+      rollupsAtEnd = await rollupWritesOf(pool);
       log(`production stopped; draining what the agents still hold`);
     });
     const progress = setInterval(() => {
@@ -454,6 +509,12 @@ async function main() {
     const produced = producedBy(end) * AGENTS;
 
     const stored = Number((await pool.query('SELECT count(*) AS n FROM violations')).rows[0].n);
+    const rollupBytes = Number(
+      (
+        await pool.query(`SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint AS n FROM pg_stat_user_tables
+          WHERE relname LIKE 'violation_counts%' OR relname LIKE 'violation_actions%'`)
+      ).rows[0].n,
+    );
     const sorted = (a) => [...a].sort((x, y) => x - y);
     const p = (a, q) => +percentile(sorted(a), q).toFixed(1);
     const half = Math.floor(rss.length / 2);
@@ -489,6 +550,13 @@ async function main() {
       ingestMs: {
         idle: { p50: p(idleIngest, 50), p99: p(idleIngest, 99), samples: idleIngest.length },
         load: { p50: p(ingestMs, 50), p99: p(ingestMs, 99) },
+        // p99 of the answers of each 10 s of the run (by when they came): when the tail happens.
+        loadP99By10s: Array.from({ length: Math.ceil(SECONDS / 10) }, (_, w) =>
+          p(
+            ingestMs.filter((_, i) => Math.floor(ingestAt[i] / 10_000) === w),
+            99,
+          ),
+        ),
       },
       queryMs: {
         idle: { p50: p(idleQuery, 50), p99: p(idleQuery, 99), samples: idleQuery.length },
@@ -502,8 +570,13 @@ async function main() {
         ).toFixed(2),
       },
       postgres: {
-        coresBusy: +((pgCpuAtEnd - pgCpuAtStart) / SECONDS).toFixed(2),
-        walSyncsPerSecond: Math.round((walSyncsAtEnd - walSyncsAtStart) / SECONDS),
+        coresBusy: +(pgCpuSeconds / SECONDS).toFixed(2),
+        walSyncsPerSecond: Math.round((walAtEnd.syncs - walAtStart.syncs) / SECONDS),
+        walMBPerSecond: +((walAtEnd.bytes - walAtStart.bytes) / 2 ** 20 / SECONDS).toFixed(2),
+        walFullPageImagesPerSecond: Math.round(
+          (walAtEnd.fullPageImages - walAtStart.fullPageImages) / SECONDS,
+        ),
+        checkpoints: walAtStart.checkpoints === null ? null : walAtEnd.checkpoints - walAtStart.checkpoints,
         ingestTransactionsPerSecond: Math.round(
           (groupsAtEnd.transactions - groupsAtStart.transactions) / SECONDS,
         ),
@@ -511,6 +584,13 @@ async function main() {
           (groupsAtEnd.requests - groupsAtStart.requests) /
           Math.max(1, groupsAtEnd.transactions - groupsAtStart.transactions)
         ).toFixed(1),
+        rollupRowInsertsPerSecond: Math.round((rollupsAtEnd.inserts - rollupsAtStart.inserts) / SECONDS),
+        rollupRowUpdatesPerSecond: Math.round((rollupsAtEnd.updates - rollupsAtStart.updates) / SECONDS),
+        rollupMBAtEnd: Math.round(rollupBytes / 2 ** 20),
+        rollupHotUpdateShare: +(
+          (rollupsAtEnd.hot - rollupsAtStart.hot) /
+          Math.max(1, rollupsAtEnd.updates - rollupsAtStart.updates)
+        ).toFixed(2),
       },
       generator: {
         coresBusy: +((selfCpu.user + selfCpu.system) / 1e6 / SECONDS).toFixed(2),
