@@ -145,13 +145,30 @@ function postgresCpuTracker(database) {
   };
 }
 
-/** Sum and count of the API's group-commit histogram: requests and transactions so far. */
-async function commitGroups(baseUrl) {
+/**
+ * From the API's /metrics: the group-commit histogram's sum and count (requests and
+ * transactions so far), its garbage collections so far (count, seconds, and how many took 100 ms
+ * or more, per kind), and its event-loop lag since the previous scrape (prom-client resets that
+ * histogram on every scrape, so the scrape at the end covers the run when one was made at the start).
+ */
+async function apiMetrics(baseUrl) {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   const value = (name) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+  const gc = {};
+  for (const kind of ['minor', 'major', 'incremental']) {
+    const count = value(`nodejs_gc_duration_seconds_count\\{kind="${kind}"\\}`);
+    gc[kind] = {
+      count,
+      seconds: value(`nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\}`),
+      over100ms: count - value(`nodejs_gc_duration_seconds_bucket\\{le="0.1",kind="${kind}"\\}`),
+    };
+  }
   return {
     requests: value('sandtrap_ingest_commit_requests_sum'),
     transactions: value('sandtrap_ingest_commit_requests_count'),
+    gc,
+    lagP99Ms: +(value('nodejs_eventloop_lag_p99_seconds') * 1000).toFixed(1),
+    lagMaxMs: +(value('nodejs_eventloop_lag_max_seconds') * 1000).toFixed(1),
   };
 }
 
@@ -375,7 +392,7 @@ async function main() {
     let cpuAtEnd = cpuAtStart;
     const pgCpu = postgresCpuTracker(dbName);
     let pgCpuSeconds = 0;
-    const groupsAtStart = await commitGroups(api.baseUrl);
+    const groupsAtStart = await apiMetrics(api.baseUrl);
     let groupsAtEnd = groupsAtStart;
     const walAtStart = await walOf(pool);
     let walAtEnd = walAtStart;
@@ -486,7 +503,7 @@ async function main() {
       selfCpu = process.cpuUsage(selfAtStart);
       lag.disable();
       for (const r of readers) r.stop();
-      groupsAtEnd = await commitGroups(api.baseUrl);
+      groupsAtEnd = await apiMetrics(api.baseUrl);
       walAtEnd = await walOf(pool);
       rollupsAtEnd = await rollupWritesOf(pool);
       log(`production stopped; draining what the agents still hold`);
@@ -564,6 +581,18 @@ async function main() {
       },
       apiCpu: {
         coresBusy: +((cpuAtEnd - cpuAtStart) / SECONDS).toFixed(2),
+        eventLoopLagP99Ms: groupsAtEnd.lagP99Ms,
+        eventLoopLagMaxMs: groupsAtEnd.lagMaxMs,
+        gc: Object.fromEntries(
+          Object.entries(groupsAtEnd.gc).map(([kind, g]) => [
+            kind,
+            {
+              count: g.count - groupsAtStart.gc[kind].count,
+              seconds: +(g.seconds - groupsAtStart.gc[kind].seconds).toFixed(2),
+              over100ms: g.over100ms - groupsAtStart.gc[kind].over100ms,
+            },
+          ]),
+        ),
         msPerRequest: +(
           (1000 * (cpuAtEnd - cpuAtStart)) /
           Math.max(1, ingestMs.length + queryMs.length + polls)
