@@ -2,7 +2,14 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { expandIngestBody, readIngestBody, receiveIngestBody, splitBodyLines } from './ingest-body.js';
+import {
+  expandIngestBody,
+  forEachBodyLine,
+  maxBodyLines,
+  readIngestBody,
+  receiveIngestBody,
+  splitBodyLines,
+} from './ingest-body.js';
 import { IngestBodyError } from './ingest.errors.js';
 
 const stream = (...chunks: Buffer[]) => Readable.from(chunks);
@@ -87,5 +94,23 @@ describe('splitBodyLines', () => {
       { line: 2, invalidUtf8: true },
       { line: 3, text: 'fine' },
     ]);
+  });
+});
+
+describe('forEachBodyLine and maxBodyLines', () => {
+  it('visit the lines splitBodyLines answers, and bound their number by the line feeds', () => {
+    for (const body of [
+      Buffer.from('a\r\n\n  \nb'),
+      Buffer.concat([Buffer.from('\ufeffok ü\n'), Buffer.from([0xc3, 0x28, 0x0a]), Buffer.from('fine\n')]),
+      Buffer.alloc(0),
+    ]) {
+      const seen: Array<{ line: number; text?: string; invalidUtf8?: true }> = [];
+      forEachBodyLine(body, (line, text) =>
+        seen.push(text === undefined ? { line, invalidUtf8: true } : { line, text }),
+      );
+      expect(seen).toEqual(splitBodyLines(body));
+      expect(maxBodyLines(body)).toBe(body.toString('latin1').split('\n').length);
+      expect(maxBodyLines(body)).toBeGreaterThanOrEqual(seen.length);
+    }
   });
 });

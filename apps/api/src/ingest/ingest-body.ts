@@ -127,20 +127,38 @@ export interface BodyLine {
  */
 export function splitBodyLines(body: Buffer): BodyLine[] {
   const out: BodyLine[] = [];
+  forEachBodyLine(body, (line, text) =>
+    out.push(text === undefined ? { line, invalidUtf8: true } : { line, text }),
+  );
+  return out;
+}
+
+/**
+ * The lines splitBodyLines answers, handed to `visit` one at a time as they are decoded (text
+ * undefined: not UTF-8), so that each line's string can be dropped as soon as it is read.
+ */
+export function forEachBodyLine(body: Buffer, visit: (line: number, text: string | undefined) => void): void {
   let start = 0;
   let line = 1;
   while (start <= body.length) {
     let end = body.indexOf(0x0a, start);
     if (end < 0) end = body.length;
     const bytes = body.subarray(start, end > start && body[end - 1] === 0x0d ? end - 1 : end);
+    let text: string | undefined;
     try {
-      const text = (line === 1 ? fatalUtf8 : fatalUtf8KeepBom).decode(bytes);
-      if (text.trim() !== '') out.push({ line, text });
+      text = (line === 1 ? fatalUtf8 : fatalUtf8KeepBom).decode(bytes);
     } catch {
-      out.push({ line, invalidUtf8: true });
+      text = undefined;
     }
+    if (text === undefined || text.trim() !== '') visit(line, text);
     start = end + 1;
     line++;
   }
-  return out;
+}
+
+/** How many lines the body has at most (its line feeds plus one), without decoding them. */
+export function maxBodyLines(body: Buffer): number {
+  let lines = 1;
+  for (let at = body.indexOf(0x0a); at >= 0; at = body.indexOf(0x0a, at + 1)) lines++;
+  return lines;
 }

@@ -7,7 +7,7 @@ import {
   type SecurityEvent,
 } from '@sandtrap/events';
 import type { DecodedBatch, IngestCandidate, IngestProblem } from './ingest-batch.js';
-import { INGEST_MAX_EVENTS, splitBodyLines, type BodyLine } from './ingest-body.js';
+import { INGEST_MAX_EVENTS, forEachBodyLine, maxBodyLines, splitBodyLines } from './ingest-body.js';
 import { IngestBodyError } from './ingest.errors.js';
 
 /** The host for events that name none; `forceHost` for agents, whose enrolled name wins. */
@@ -36,27 +36,39 @@ function tooMany(count: number): void {
 /** Reads lines one by one; `decode` answers an event, null (not an event of ours) or a problem. */
 function decodeLines(
   source: string,
-  lines: BodyLine[],
+  body: Buffer,
   decode: (text: string) => SecurityEvent | null | { code: string; message: string },
 ): DecodedBatch {
-  tooMany(lines.length);
   const candidates: IngestCandidate[] = [];
   const problems: IngestProblem[] = [];
-  lines.forEach((l, index) => {
-    const problem = (code: string, message: string) => problems.push({ index, line: l.line, code, message });
-    if (l.text === undefined) return problem('invalid_utf8', 'The line is not valid UTF-8');
-    if (holdsNul(l.text)) return problem('invalid_text', 'The line holds a NUL character');
-    const out = decode(l.text);
-    if (out === null) return;
-    if ('eventKey' in out) candidates.push({ index, line: l.line, event: out });
-    else problem(out.code, out.message);
-  });
+  let index = 0;
+  const visit = (line: number, text: string | undefined): void => {
+    const at = index++;
+    if (text === undefined) {
+      problems.push({ index: at, line, code: 'invalid_utf8', message: 'The line is not valid UTF-8' });
+    } else if (holdsNul(text)) {
+      problems.push({ index: at, line, code: 'invalid_text', message: 'The line holds a NUL character' });
+    } else {
+      const out = decode(text);
+      if (out === null) return;
+      if ('eventKey' in out) candidates.push({ index: at, line, event: out });
+      else problems.push({ index: at, line, code: out.code, message: out.message });
+    }
+  };
+  // A body that cannot hold too many lines is read line by line, each line's string garbage as
+  // soon as it is decoded; only a body that might is split first, to count its lines exactly.
+  if (maxBodyLines(body) <= INGEST_MAX_EVENTS) forEachBodyLine(body, visit);
+  else {
+    const lines = splitBodyLines(body);
+    tooMany(lines.length);
+    for (const l of lines) visit(l.line, l.text);
+  }
   return { source, candidates, problems, lostRecords: 0 };
 }
 
 /** `POST /v1/ingest/events`: NDJSON of SecurityEvents. */
 export function decodeSecurityEvents(body: Buffer): DecodedBatch {
-  return decodeLines('events', splitBodyLines(body), (text) => {
+  return decodeLines('events', body, (text) => {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -76,7 +88,7 @@ export function decodeSecurityEvents(body: Buffer): DecodedBatch {
 /** `POST /v1/ingest/{tetragon,tracee,inspektor-gadget}`: NDJSON of that tool's events. */
 export function decodeToolEvents(tool: ToolSource, body: Buffer, host: HostHint): DecodedBatch {
   const adapter = createToolAdapter(tool, host);
-  return decodeLines(tool, splitBodyLines(body), (text) => {
+  return decodeLines(tool, body, (text) => {
     const out = adapter.adaptLine(text);
     return out.ok ? out.event : out.error;
   });

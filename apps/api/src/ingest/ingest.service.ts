@@ -3,7 +3,7 @@ import type { SecurityEvent } from '@sandtrap/events';
 import type { PartitionMaintenance } from '../partitions/partition-maintenance.service.js';
 import { ByteBudget } from './byte-budget.js';
 import { CommitGroups, type GroupedEvent } from './commit-groups.js';
-import type { DecodedBatch, IngestProblem, IngestResult } from './ingest-batch.js';
+import type { DecodedBatch, IngestCandidate, IngestProblem, IngestResult } from './ingest-batch.js';
 import type { IngestEvents } from './ingest-events.js';
 import { IngestUnavailableError } from './ingest.errors.js';
 import { MICROS_PER_DAY, dayStartOf, parseObservedAt } from './observed-at.js';
@@ -85,13 +85,14 @@ export class IngestService {
     const valid: Array<GroupedEvent<BatchEvent>> = [];
     let repeats = 0;
     let problem: string | undefined;
+    const reject = (c: IngestCandidate, code: string, message: string) =>
+      problems.push({ index: c.index, ...(c.line === undefined ? {} : { line: c.line }), code, message });
     for (const c of batch.candidates) {
-      const reject = (code: string, message: string) =>
-        problems.push({ index: c.index, ...(c.line === undefined ? {} : { line: c.line }), code, message });
       // An agent vouches for its own host only. Refused per event, not per batch: one record of
       // another host (an audit.log with node= of several machines) must not hold the rest back.
       if (caller.role === 'agent' && c.event.host !== caller.hostName) {
         reject(
+          c,
           'foreign_host',
           `This agent token belongs to host "${caller.hostName ?? '?'}" and may not send events of host "${c.event.host}"`,
         );
@@ -99,13 +100,13 @@ export class IngestService {
       }
       const micros = parseObservedAt(c.event.observedAt);
       if (micros === undefined) {
-        reject('invalid_time', `observedAt "${c.event.observedAt}" is not an ISO 8601 time with a zone`);
+        reject(c, 'invalid_time', `observedAt "${c.event.observedAt}" is not an ISO 8601 time with a zone`);
       } else if (micros < oldest) {
-        reject('too_old', `observedAt ${c.event.observedAt} is older than the retention of stored events`);
+        reject(c, 'too_old', `observedAt ${c.event.observedAt} is older than the retention of stored events`);
       } else if (micros > newest) {
-        reject('in_future', `observedAt ${c.event.observedAt} is more than one day in the future`);
+        reject(c, 'in_future', `observedAt ${c.event.observedAt} is more than one day in the future`);
       } else if ((problem = numericProblem(c.event)) !== undefined) {
-        reject('invalid_event', problem);
+        reject(c, 'invalid_event', problem);
       } else {
         const key = violationIdentity(c.event.host, c.event.eventKey, micros);
         if (seen.has(key)) repeats++;

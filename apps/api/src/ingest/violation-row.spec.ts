@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '@sandtrap/events';
-import { copyChunks, numericProblem } from './violation-row.js';
+import { formatObservedAt } from './observed-at.js';
+import { VIOLATION_COLUMNS, columnArrays, copyChunks, numericProblem } from './violation-row.js';
 
 const base: SecurityEvent = {
   eventKey: 'k',
@@ -29,6 +30,51 @@ describe('copyChunks', () => {
     expect(fields[18]).toBe('\\\\N');
     expect(text.endsWith('\n')).toBe(true);
     expect(text.split('\n')).toHaveLength(2);
+  });
+
+  it('writes every column in VIOLATION_COLUMNS order, as columnArrays answers it', () => {
+    const event: SecurityEvent = {
+      ...base,
+      source: 'falco',
+      kind: 'rule',
+      action: 'kill_process',
+      blocked: true,
+      bootId: 'b0',
+      process: {
+        pid: 1,
+        tid: 2,
+        ppid: 3,
+        uid: 4,
+        gid: 5,
+        auid: 6,
+        ses: 7,
+        comm: 'c',
+        exe: '/e',
+        cmdline: 'a b',
+      },
+      container: { id: 'cid', name: 'cn', image: 'ci', pod: 'po', namespace: 'ns' },
+      syscall: { arch: 'x86_64', nr: 101, name: 'ptrace', compat: true },
+      errno: { nr: 1, name: 'EPERM' },
+      signal: { nr: 9, name: 'SIGKILL' },
+      policy: 'pol',
+      rule: 'ru',
+      severity: 'high',
+      details: { k: ['v', 1] },
+      raw: 'raw\\line',
+    };
+    for (const row of [
+      { hostId: 'id', micros: 1_764_395_667_123_456, event },
+      { hostId: 'id', micros: -1, event: base },
+    ]) {
+      const fields = [...copyChunks([row])].join('').slice(0, -1).split('\t');
+      const expected = columnArrays([row]).map(([v], k) => {
+        if (VIOLATION_COLUMNS[k][0] === 'micros') return formatObservedAt(v as number);
+        if (v === null) return '\\N';
+        if (typeof v === 'boolean') return v ? 't' : 'f';
+        return String(v).replaceAll('\\', '\\\\');
+      });
+      expect(fields).toEqual(expected);
+    }
   });
 
   it('cuts the rows into chunks of whole lines', () => {

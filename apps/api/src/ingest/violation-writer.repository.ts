@@ -215,26 +215,26 @@ export class ViolationWriterRepository {
 
 /** The rows counted per minute and rollup key, as the eight arrays ROLLUP_SQL unnests. */
 function minuteCounts(rows: readonly ViolationRow[]): unknown[][] {
-  const counts = new Map<string, { key: string[]; n: number }>();
-  for (const { hostId, micros, event: e } of rows) {
-    const minute = String(Math.floor(micros / MINUTE_MICROS) * MINUTE_MICROS);
-    const key = [
-      minute,
-      hostId,
-      e.action,
-      e.syscall?.name ?? '',
-      e.process?.exe ?? '',
-      e.container?.id ?? '',
-      e.source,
-    ];
-    const id = JSON.stringify(key);
+  // Keyed by the seven values joined with NUL, which none of them can hold (ingest refuses it).
+  const counts = new Map<string, { row: ViolationRow; minute: number; n: number }>();
+  for (const row of rows) {
+    const { hostId, micros, event: e } = row;
+    const minute = Math.floor(micros / MINUTE_MICROS) * MINUTE_MICROS;
+    const id = `${minute}\u0000${hostId}\u0000${e.action}\u0000${e.syscall?.name ?? ''}\u0000${e.process?.exe ?? ''}\u0000${e.container?.id ?? ''}\u0000${e.source}`;
     const group = counts.get(id);
     if (group) group.n++;
-    else counts.set(id, { key, n: 1 });
+    else counts.set(id, { row, minute, n: 1 });
   }
   const columns: unknown[][] = [[], [], [], [], [], [], [], []];
-  for (const { key, n } of counts.values()) {
-    for (let k = 0; k < 7; k++) columns[k].push(key[k]);
+  for (const { row, minute, n } of counts.values()) {
+    const e = row.event;
+    columns[0].push(String(minute));
+    columns[1].push(row.hostId);
+    columns[2].push(e.action);
+    columns[3].push(e.syscall?.name ?? '');
+    columns[4].push(e.process?.exe ?? '');
+    columns[5].push(e.container?.id ?? '');
+    columns[6].push(e.source);
     columns[7].push(n);
   }
   return columns;
