@@ -86,7 +86,9 @@ export async function launchLocalAgent(
   let child: ChildProcess | undefined;
   let stopping = false;
   const start = () => {
-    child = spawn(process.execPath, [AGENT_MAIN, '--config', configPath], {
+    // A 1 MB young generation, as the systemd unit and the DaemonSet run the agent (its peak RSS
+    // in test/bench/RESULTS.md, Agent).
+    child = spawn(process.execPath, ['--max-semi-space-size=1', AGENT_MAIN, '--config', configPath], {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, SANDTRAP_LOG_LEVEL: config.logLevel },
     });
