@@ -32,6 +32,11 @@ const CONTAINER_SHARE = Number(process.env.AGENT_BENCH_CONTAINER_SHARE ?? 0.5);
 if (!(CONTAINER_SHARE >= 0 && CONTAINER_SHARE <= 1))
   throw new Error('AGENT_BENCH_CONTAINER_SHARE must be 0 to 1');
 const inContainer = (i) => i % 1000 < CONTAINER_SHARE * 1000;
+// AGENT_BENCH_SIBLING_SHARE (default 0): the share of records followed by the SYSCALL, PROCTITLE
+// and EOE records of the same event, as when an audit rule also audits the denied syscall.
+const SIBLING_SHARE = Number(process.env.AGENT_BENCH_SIBLING_SHARE ?? 0);
+if (!(SIBLING_SHARE >= 0 && SIBLING_SHARE <= 1)) throw new Error('AGENT_BENCH_SIBLING_SHARE must be 0 to 1');
+const withSiblings = (i) => (i * 7919) % 1000 < SIBLING_SHARE * 1000;
 
 /** Live processes in docker-shaped cgroups (cgroupfs driver: /docker/<id>); `remove()` ends them. */
 function startContainers(count) {
@@ -69,7 +74,13 @@ async function writeAuditLog(path, n, containerPids) {
     const line =
       `type=SECCOMP msg=audit(${stamp}): auid=1000 uid=1000 gid=1000 ses=2 subj=unconfined pid=${pid} ` +
       `comm="bench" exe="/usr/bin/bench" sig=0 arch=c000003e syscall=${i % 330} compat=0 ip=0x7f0000000001 code=0x50001\n`;
-    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+    // A syscall rule that audits the denied call adds its SYSCALL, PROCTITLE and EOE records.
+    const siblings = withSiblings(i)
+      ? `type=SYSCALL msg=audit(${stamp}): arch=c000003e syscall=${i % 330} success=no exit=-1 a0=0 a1=0 a2=0 a3=0 items=0 ppid=1 pid=${pid} auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=(none) ses=2 comm="bench" exe="/usr/bin/bench" subj=unconfined key=(null)\n` +
+        `type=PROCTITLE msg=audit(${stamp}): proctitle=2F7573722F62696E2F62656E6368002D2D6F6E6365\n` +
+        `type=EOE msg=audit(${stamp}): \n`
+      : '';
+    if (!out.write(line + siblings)) await new Promise((r) => out.once('drain', r));
   }
   await new Promise((r) => out.end(r));
 }
@@ -174,6 +185,7 @@ try {
       records: RECORDS,
       stored,
       containerShare: CONTAINER_SHARE,
+      siblingShare: SIBLING_SHARE,
       storedWithContainer: storedInContainers,
       seconds: Number(seconds.toFixed(1)),
       eventsPerSecond: Math.round(rate),

@@ -60,7 +60,7 @@ describe('audit lines shipped as text', () => {
       seccomp(15, 5015),
     ];
     const plan = planAuditPassthrough(bare, noContainers)!;
-    expect(plan).toEqual({ lines: [bare[0], bare[3], bare[6]], events: 3 });
+    expect(plan).toEqual({ lines: [bare[0], bare[3], bare[6]], events: 3, parse: [] });
     const expected = parsedHere(bare);
     expect(expected).toHaveLength(3);
     expect(parsedByService(plan.lines)).toEqual(expected);
@@ -72,19 +72,56 @@ describe('audit lines shipped as text', () => {
       sibling('CONTAINER_ID', 11, 'contid=c0ffee'),
       seccomp(15, 5015),
     ];
-    expect(planAuditPassthrough(withSiblings, noContainers)).toBeUndefined();
+    // The event with siblings is parsed here, records together; the standalone one passes through.
+    const split = planAuditPassthrough(withSiblings, noContainers)!;
+    expect(split).toEqual({ lines: [withSiblings[4]], events: 1, parse: withSiblings.slice(0, 4) });
     expect(parsedHere(withSiblings)[0]).toMatchObject({ container: { id: 'c0ffee' }, process: { ppid: 42 } });
+    expect([...parsedHere(split.parse), ...parsedByService(split.lines)]).toEqual(parsedHere(withSiblings));
     for (const type of ['EXECVE', 'CWD', 'EOE']) {
-      expect(
-        planAuditPassthrough([seccomp(11, 5011), sibling(type, 11, 'x=1')], noContainers),
-      ).toBeUndefined();
+      const lines = [seccomp(11, 5011), sibling(type, 11, 'x=1')];
+      expect(planAuditPassthrough(lines, noContainers)).toEqual({ lines: [], events: 0, parse: lines });
     }
+  });
+
+  it('splits a read of many events, a few with siblings, without changing what is stored', () => {
+    const id = 'e5'.repeat(32);
+    const containers = () =>
+      new ContainerResolver({ readCgroup: (pid) => (pid % 3 === 0 ? `0::/docker/${id}\n` : '0::/\n') });
+    const lines: string[] = [];
+    for (let serial = 1; serial <= 60; serial++) {
+      // Siblings before (an early SYSCALL) or after the SECCOMP record, interleaved with the
+      // next event's records; orphan siblings of events outside the read.
+      if (serial % 10 === 0)
+        lines.push(
+          sibling(
+            'SYSCALL',
+            serial,
+            `arch=c000003e syscall=2 success=no exit=-13 ppid=${serial} pid=${7000 + serial}`,
+          ),
+        );
+      lines.push(seccomp(serial, 7000 + serial));
+      if (serial % 7 === 0)
+        lines.push(sibling('PROCTITLE', serial - 1, '70726F6265'), sibling('EOE', serial - 1, ''));
+      if (serial % 13 === 0) lines.push(sibling('CWD', 900 + serial, 'cwd="/"'));
+    }
+    const agent = containers();
+    const plan = planAuditPassthrough(lines, (pid) => agent.resolve(pid))!;
+    expect(plan.events + plan.parse.filter((l) => l.startsWith('type=SECCOMP')).length).toBe(60);
+    expect(plan.parse.length).toBeGreaterThan(0);
+    expect(plan.lines.some((l) => l.includes('\u001eid='))).toBe(true);
+    const here = parsedHere(plan.parse, containers());
+    const byKey = (events: SecurityEvent[]) => new Map(events.map((e) => [e.eventKey, e]));
+    const whole = byKey(parsedHere(lines, containers()));
+    expect(whole.size).toBe(60);
+    expect(byKey([...here, ...parsedByService(plan.lines)])).toEqual(whole);
+    // The events with siblings really got them (ppid from SYSCALL, cmdline from PROCTITLE).
+    expect(here.some((e) => e.process?.ppid !== undefined || e.process?.cmdline !== undefined)).toBe(true);
   });
 
   it('ships a read of bare SECCOMP records as it is', () => {
     const lines = Array.from({ length: 50 }, (_, i) => seccomp(100 + i, 4000 + i));
     const plan = planAuditPassthrough(lines, noContainers)!;
-    expect(plan).toEqual({ lines, events: 50 });
+    expect(plan).toEqual({ lines, events: 50, parse: [] });
     expect(parsedByService(plan.lines)).toEqual(parsedHere(lines));
   });
 
@@ -147,7 +184,7 @@ describe('audit lines shipped as text', () => {
     const lines = Array.from({ length: 40 }, (_, i) => seccomp(300 + i, 6000 + i));
     const bytes = (ls: string[]) => Buffer.from(ls.join('\n') + '\n');
     expect(planAuditBytes(bytes(lines), noContainers)).toEqual({ chunks: [bytes(lines)], events: 40 });
-    expect(planAuditPassthrough(lines, noContainers)).toEqual({ lines, events: 40 });
+    expect(planAuditPassthrough(lines, noContainers)).toEqual({ lines, events: 40, parse: [] });
     const ok = seccomp(1, 700);
     for (const odd of [
       `node=other ${ok}`,

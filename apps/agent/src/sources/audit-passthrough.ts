@@ -9,20 +9,25 @@ import { formatContainerAnnotation, type EventContainer } from '@sandtrap/events
  *
  * A read's lines pass through only when the service would make of them exactly the events the
  * agent would: plain auditd records (`type=NAME msg=audit(...)`, no `node=`, no NUL, no CR, not
- * huge), every SECCOMP record naming its pid, and no SECCOMP record with a sibling record in the
- * read (SYSCALL, EXECVE, PROCTITLE, CWD, CONTAINER_ID, EOE of the same event, which the parser
- * merges into it). Otherwise the whole read is parsed here, as before. The container of a record's
- * process is read from /proc here, while the process may still live (the service cannot), and
- * travels with the line as its container annotation (libs/events container-annotation.ts), which
- * the service applies as the agent's own enrichment would. Only the SECCOMP records are shipped:
- * each is a whole event, so where a request ends changes nothing. Records the parser would skip
- * or find no event for are left out.
+ * huge), every SECCOMP record naming its pid; otherwise the whole read is parsed here. A SECCOMP
+ * record with a sibling record of its event in the read (SYSCALL, EXECVE, PROCTITLE, CWD,
+ * CONTAINER_ID, EOE of the same stamp, which the parser merges into it) is parsed here together
+ * with its siblings, so that they cannot land in different requests; the other SECCOMP records
+ * of the read still pass through. (The agent parses a read as a whole and flushes the parser after
+ * it, so an event's records are taken to arrive in one read either way.) The container of a
+ * record's process is read from /proc here, while the process may still live (the service
+ * cannot), and travels with the line as its container annotation (libs/events
+ * container-annotation.ts), which the service applies as the agent's own enrichment would. Only
+ * SECCOMP records are shipped: each is a whole event, so where a request ends changes nothing.
+ * Records the parser would skip or find no event for are left out.
  */
 export interface AuditPassthrough {
-  /** The SECCOMP records to ship as they are. */
+  /** The SECCOMP records to ship as they are (with their container annotations). */
   lines: string[];
   /** How many events they are (one a line). */
   events: number;
+  /** The records of the read's events that have siblings in it, in read order: parse them here. */
+  parse: string[];
 }
 
 const SECCOMP = 'type=SECCOMP msg=audit(';
@@ -57,25 +62,28 @@ function pidOf(line: string): number | undefined {
 }
 
 /**
- * The lines of one read to ship (each with its process's container annotation, if any), or
- * undefined when the read must be parsed here (see above). `containerOf(pid)` answers the
- * container of the pid's process (undefined: none, or the process is gone).
+ * How to ship one read (see above), or undefined when the whole read must be parsed here.
+ * `containerOf(pid)` answers the container of the pid's process (undefined: none, or the process
+ * is gone).
  */
 export function planAuditPassthrough(
   lines: readonly string[],
   containerOf: (pid: number) => EventContainer | undefined,
 ): AuditPassthrough | undefined {
-  const kept: string[] = [];
-  let siblings: string[] | undefined;
-  for (const line of lines) {
+  // Line indexes of the SECCOMP records, with their pids; stamps of the sibling records.
+  const seccomp: number[] = [];
+  const pids: number[] = [];
+  let siblingStamps: Set<string> | undefined;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
     if (line === '') continue;
     if (line.length > MAX_LINE_CHARS || line.charCodeAt(line.length - 1) === 13 || line.includes('\u0000'))
       return undefined;
     if (line.startsWith(SECCOMP)) {
       const pid = pidOf(line);
       if (pid === undefined) return undefined;
-      const container = containerOf(pid);
-      kept.push(container === undefined ? line : line + formatContainerAnnotation(container));
+      seccomp.push(index);
+      pids.push(pid);
       continue;
     }
     if (!line.startsWith('type=')) return undefined;
@@ -83,22 +91,41 @@ export function planAuditPassthrough(
     const type = space < 0 ? '' : line.slice(5, space);
     // Types the parser reads besides SECCOMP and its siblings (ANOM_ABEND, UNKNOWN[1326]): here.
     if (type === 'ANOM_ABEND' || type.startsWith('UNKNOWN[')) return undefined;
-    if (SIBLINGS.has(type)) (siblings ??= []).push(line);
+    if (SIBLINGS.has(type)) {
+      const stamp = stampOf(line, 5);
+      if (stamp !== undefined) (siblingStamps ??= new Set()).add(stamp);
+    }
   }
-  if (siblings === undefined) return { lines: kept, events: kept.length };
-  // A sibling of an event in this read adds to it: parse here, where the read is one text. (Sent
-  // along, the sibling could land in another request than its event.) Siblings of events outside
-  // the read add nothing here either: they are left out.
-  const stamps = new Set<string>();
-  for (const line of kept) {
-    const stamp = stampOf(line, 0);
-    if (stamp !== undefined) stamps.add(stamp);
+  const annotated = (k: number) => {
+    const container = containerOf(pids[k]);
+    const line = lines[seccomp[k]];
+    return container === undefined ? line : line + formatContainerAnnotation(container);
+  };
+  if (siblingStamps === undefined) {
+    const kept = seccomp.map((_, k) => annotated(k));
+    return { lines: kept, events: kept.length, parse: [] };
   }
-  for (const line of siblings) {
-    const stamp = stampOf(line, 5);
-    if (stamp !== undefined && stamps.has(stamp)) return undefined;
+  // The stamps of the read's events that have siblings in it: their records are parsed here.
+  // Siblings of events outside the read add nothing here either: they are left out.
+  const stampOfSeccomp = seccomp.map((index) => stampOf(lines[index], 0));
+  const merged = new Set<string>();
+  for (const stamp of stampOfSeccomp) if (stamp !== undefined && siblingStamps.has(stamp)) merged.add(stamp);
+  const kept: string[] = [];
+  const parse: string[] = [];
+  let k = 0;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
+    if (k < seccomp.length && seccomp[k] === index) {
+      const stamp = stampOfSeccomp[k];
+      if (stamp !== undefined && merged.has(stamp)) parse.push(line);
+      else kept.push(annotated(k));
+      k++;
+    } else if (merged.size > 0 && line.startsWith('type=')) {
+      const stamp = stampOf(line, 5);
+      if (stamp !== undefined && merged.has(stamp)) parse.push(line);
+    }
   }
-  return { lines: kept, events: kept.length };
+  return { lines: kept, events: kept.length, parse };
 }
 
 const SECCOMP_BYTES = Buffer.from(SECCOMP, 'latin1');

@@ -15,10 +15,10 @@ export interface AuditdSourceOptions {
 }
 
 /**
- * Tails auditd's log (raw or enriched format) across rotation, resuming from inode + offset. A
- * read of plain standalone SECCOMP records is shipped as audit text with the containers of their
- * processes, for the service to parse (audit-passthrough.ts); any other read is parsed here into
- * SecurityEvents.
+ * Tails auditd's log (raw or enriched format) across rotation, resuming from inode + offset.
+ * SECCOMP records without sibling records in the read are shipped as audit text with the
+ * containers of their processes, for the service to parse (audit-passthrough.ts); the rest, and
+ * reads the service could read differently, are parsed here into SecurityEvents.
  */
 export class AuditdSource implements Source {
   readonly name = 'auditd';
@@ -30,6 +30,12 @@ export class AuditdSource implements Source {
     const store = new CheckpointStore<FilePosition>(join(ctx.stateDir, 'position.json'), isFilePosition);
     const parser = new AuditStreamParser({ host: ctx.host, bootId: ctx.bootId, source: 'auditd' });
     const containerOf = ctx.containerOf?.bind(ctx);
+    const emitParsed = async (lines: readonly string[], position: FilePosition) => {
+      const parsed = parseAuditLines(parser, lines);
+      if (parsed.errors > 0)
+        ctx.log.debug({ errors: parsed.errors, first: parsed.firstError }, 'unparsed audit lines');
+      await ctx.emit({ events: parsed.events, lost: parsed.lost, checkpoint: position });
+    };
     this.tailer = new FileTailer({
       path: this.options.path,
       checkpoint: store.load(),
@@ -46,16 +52,14 @@ export class AuditdSource implements Source {
         return true;
       },
       onLines: async (lines, position) => {
-        const passthrough = ctx.emitAudit && containerOf && planAuditPassthrough(lines, containerOf);
-        if (passthrough) {
-          await ctx.emitAudit!({ ...passthrough, checkpoint: position });
-          store.save(position);
-          return;
-        }
-        const parsed = parseAuditLines(parser, lines);
-        if (parsed.errors > 0)
-          ctx.log.debug({ errors: parsed.errors, first: parsed.firstError }, 'unparsed audit lines');
-        await ctx.emit({ events: parsed.events, lost: parsed.lost, checkpoint: position });
+        const plan = ctx.emitAudit && containerOf && planAuditPassthrough(lines, containerOf);
+        if (plan) {
+          // Both are in the spools before the position is saved; a crash between them resends
+          // both, which the event keys make harmless.
+          if (plan.events > 0)
+            await ctx.emitAudit!({ lines: plan.lines, events: plan.events, checkpoint: position });
+          if (plan.parse.length > 0) await emitParsed(plan.parse, position);
+        } else await emitParsed(lines, position);
         store.save(position);
       },
       onError: (error) => ctx.log.error({ err: error }, 'auditd tailer stopped'),
