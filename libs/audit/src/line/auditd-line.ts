@@ -6,22 +6,35 @@ import { buildRecord, parseStamp } from './record-header.js';
 const stamp = { sec: 0, msec: 0, serial: 0 };
 const ENRICHED_SEPARATOR = '\x1d';
 
+const codes = (s: string): number[] => Array.from(s, (c) => c.charCodeAt(0));
+const NODE = codes('node=');
+const TYPE = codes('type=');
+const SECCOMP = codes('SECCOMP ');
+const MSG = codes(' msg=audit(');
+
+/** line.startsWith(text, i) for the text of `expected` (a call cheaper than startsWith's). */
+function startsAt(line: string, i: number, expected: number[]): boolean {
+  if (i + expected.length > line.length) return false;
+  for (let k = 0; k < expected.length; k++) if (line.charCodeAt(i + k) !== expected[k]) return false;
+  return true;
+}
+
 /** `[node=NAME ]type=NAME msg=audit(SEC.MSEC:SERIAL): body[0x1D interpreted fields]` from audit.log. */
 export function parseAuditdLine(line: string, bootId?: string): ParsedAuditLine {
   let i = 0;
   let host: string | undefined;
-  if (line.startsWith('node=')) {
+  if (startsAt(line, 0, NODE)) {
     const space = line.indexOf(' ', 5);
     if (space < 0) throw new AuditParseError('malformed_record', 'node= without a record');
     host = line.slice(5, space);
     i = space + 1;
   }
-  if (!line.startsWith('type=', i)) throw new AuditParseError('malformed_record', 'no type= after node=');
+  if (!startsAt(line, i, TYPE)) throw new AuditParseError('malformed_record', 'no type= after node=');
   i += 5;
   let space: number;
   let typeName: string;
   let type: number;
-  if (line.startsWith('SECCOMP ', i)) {
+  if (startsAt(line, i, SECCOMP)) {
     // The record this parser exists for: no slice, no lookups.
     space = i + 7;
     typeName = 'SECCOMP';
@@ -39,8 +52,7 @@ export function parseAuditdLine(line: string, bootId?: string): ParsedAuditLine 
     }
     if (!isWantedTypeName(typeName)) return { kind: 'skip', reason: `audit type ${typeName}` };
   }
-  if (!line.startsWith(' msg=audit(', space))
-    throw new AuditParseError('malformed_timestamp', 'no msg=audit(...)');
+  if (!startsAt(line, space, MSG)) throw new AuditParseError('malformed_timestamp', 'no msg=audit(...)');
   const bodyStart = parseStamp(line, space + 11, stamp);
   const separator = line.indexOf(ENRICHED_SEPARATOR, bodyStart);
   const end = separator < 0 ? line.length : separator;

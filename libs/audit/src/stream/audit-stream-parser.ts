@@ -118,8 +118,9 @@ export class AuditStreamParser {
     this.lineCount++;
     this.stats.lines++;
     const at = lineNo ?? this.lineCount;
+    // Empty between pushes; setting length is a call, so only when needed.
     const out = this.scratch;
-    out.length = 0;
+    if (out.length !== 0) out.length = 0;
     if (nowMs >= this.nextDeadline) this.expire(nowMs, out);
     const parsed = parseLine(line, this.maxLineBytes, this.options.bootId);
     switch (parsed.kind) {
@@ -139,7 +140,9 @@ export class AuditStreamParser {
     }
     // A fresh array of the exact size: an empty literal grown by push reserves 17 slots, and
     // most lines give no output or one.
-    const result = out.length === 0 ? [] : out.length === 1 ? [out[0]] : out.slice();
+    const n = out.length;
+    if (n === 0) return [];
+    const result = n === 1 ? [out[0]] : out.slice();
     out.length = 0;
     return result;
   }
@@ -226,7 +229,8 @@ export class AuditStreamParser {
         sibling: undefined,
         released: false,
       };
-      const early = this.early.get(key);
+      // Most streams have no early siblings: skip the lookup then.
+      const early = this.early.size === 0 ? undefined : this.early.get(key);
       if (early !== undefined) {
         if (sameEvent(early.record, record)) next.sibling = early.fields;
         this.early.delete(key);
