@@ -142,7 +142,8 @@ export class AuditStreamParser {
     // most lines give no output or one.
     const n = out.length;
     if (n === 0) return [];
-    const result = n === 1 ? [out[0]] : out.slice();
+    if (n === 1) return [out.pop() as AuditOutput];
+    const result = out.slice();
     out.length = 0;
     return result;
   }
