@@ -28,7 +28,7 @@
 // answers, the CPU of the API, of its Postgres backends and of this generator, the generator's
 // event-loop lag, WAL (flushes, MB and full-page images a second, checkpoints; whole server),
 // ingest requests per transaction (group commit), row writes to the rollup tiers (with the share
-// of HOT updates) and their size at the end, and the ingest p99 of every 10 s. Checks:
+// of HOT updates) and their size at the end, and the ingest p99 and the whole machine's CPU use of every 10 s. Checks:
 // stored = produced = accepted (nothing lost or doubled), p99 of ingest and query within 5x the idle
 // figures, RSS flat (second half vs first), no error but planned 429/503. Only exactness and errors
 // set the exit code; the rest is reported. Traffic goes only to the API this script starts on
@@ -201,6 +201,13 @@ async function rollupWritesOf(pool) {
            coalesce(sum(n_tup_hot_upd), 0)::bigint AS hot
     FROM pg_stat_user_tables WHERE relname LIKE 'violation_counts%' OR relname LIKE 'violation_actions%'`);
   return { inserts: Number(rows[0].ins), updates: Number(rows[0].upd), hot: Number(rows[0].hot) };
+}
+
+/** Busy and total CPU time of the whole machine so far (all cores, from /proc/stat), in ticks. */
+function machineCpu() {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  return { busy: total - ticks[3] - ticks[4], total }; // idle and iowait are not busy
 }
 
 const log = (msg) => process.stderr.write(`[load] ${msg}\n`);
@@ -412,6 +419,16 @@ async function main() {
     let lastAckAt = end;
     const rss = [];
     const sampler = setInterval(() => rss.push(rssOf(api.pid)), 5000);
+    // How busy the whole machine was in each 10 s (this run and anything else on it).
+    const machineBusy = [];
+    let machineBefore = machineCpu();
+    const machineSampler = setInterval(() => {
+      const now = machineCpu();
+      machineBusy.push(
+        +((now.busy - machineBefore.busy) / Math.max(1, now.total - machineBefore.total)).toFixed(2),
+      );
+      machineBefore = now;
+    }, 10_000);
     const duration = SECONDS + 1 + DRAIN_LIMIT_SECONDS;
 
     /** One simulated agent: one autocannon instance, one connection, one request a second. */
@@ -522,6 +539,7 @@ async function main() {
     ]);
     clearInterval(progress);
     clearInterval(sampler);
+    clearInterval(machineSampler);
     const drainSeconds = Math.max(0, lastAckAt - end) / 1000;
     const produced = producedBy(end) * AGENTS;
 
@@ -540,6 +558,7 @@ async function main() {
     const result = {
       agents: AGENTS,
       seconds: SECONDS,
+      startedAt: new Date(started).toISOString(),
       client: `autocannon ${createRequire(import.meta.url)('autocannon/package.json').version}`,
       offered: {
         eventsPerSecond: EVENTS_PER_SECOND,
@@ -630,6 +649,7 @@ async function main() {
         secondHalf: Math.round(avg(rss.slice(half)) / 2 ** 20),
         peak: Math.round(Math.max(...rss) / 2 ** 20),
       },
+      machineCpuBusyBy10s: machineBusy,
       statuses: Object.fromEntries(status),
       polls: { count: polls, statuses: Object.fromEntries(pollStatus) },
       requestErrors,
