@@ -13,6 +13,20 @@ describe('parseIsoTimestamp', () => {
     expect(parseIsoTimestamp('2026-03-02T09:15:16.1Z')?.epochMs).toBe(Date.UTC(2026, 2, 2, 9, 15, 16, 100));
   });
 
+  it('reads canonical times of a second it has seen as the full parse does', () => {
+    const first = parseIsoTimestamp('2026-03-02T09:15:16.123456Z')!;
+    expect(first.epochMs).toBe(Date.UTC(2026, 2, 2, 9, 15, 16, 123));
+    expect(parseIsoTimestamp('2026-03-02T09:15:16.999999Z')).toEqual({
+      iso: '2026-03-02T09:15:16.999999Z',
+      epochMs: Date.UTC(2026, 2, 2, 9, 15, 16, 999),
+    });
+    expect(parseIsoTimestamp('2026-03-02T09:15:16.000001Z')?.epochMs).toBe(Date.UTC(2026, 2, 2, 9, 15, 16));
+    expect(parseIsoTimestamp('2026-03-02T09:15:16.12345xZ')).toBeUndefined();
+    expect(parseIsoTimestamp('2026-03-02T09:15:16.123456z')?.iso).toBe('2026-03-02T09:15:16.123456Z');
+    expect(parseIsoTimestamp('2026-03-02T09:15:16.123456+01:00')?.iso).toBe('2026-03-02T08:15:16.123456Z');
+    expect(parseIsoTimestamp('2026-03-02T09:15:17.000000Z')?.epochMs).toBe(Date.UTC(2026, 2, 2, 9, 15, 17));
+  });
+
   it('accepts 29 February only in leap years', () => {
     expect(parseIsoTimestamp('2024-02-29T00:00:00Z')?.iso).toBe('2024-02-29T00:00:00.000000Z');
     expect(parseIsoTimestamp('2026-02-29T00:00:00Z')).toBeUndefined();

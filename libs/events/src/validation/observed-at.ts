@@ -32,11 +32,37 @@ function format(epochMs: number, micros: number): string | undefined {
 }
 
 /**
+ * The second (`YYYY-MM-DDTHH:MM:SS`) of the last canonical timestamp parsed, and its epoch
+ * milliseconds: an agent's batch mostly shares its seconds, and its times skip the pattern.
+ */
+let lastSecond = '';
+let lastSecondMs = 0;
+
+/** A canonical `YYYY-MM-DDTHH:MM:SS.ffffffZ` of the second parsed last, returned as is. */
+function parseKnownSecond(text: string): NormalisedTime | undefined {
+  if (text.length !== 27 || text.charCodeAt(19) !== 46 /* . */ || text.charCodeAt(26) !== 90 /* Z */) {
+    return undefined;
+  }
+  if (!text.startsWith(lastSecond)) return undefined;
+  let millis = 0;
+  for (let i = 20; i < 26; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    if (i < 23) millis = millis * 10 + digit;
+  }
+  return { iso: text, epochMs: lastSecondMs + millis };
+}
+
+/**
  * Parses an ISO 8601 / RFC 3339 timestamp that carries an offset (`Z`, `+02:00`, `+0000`).
  * A timestamp without an offset is ambiguous (whose local time?) and is refused.
  */
 export function parseIsoTimestamp(text: string): NormalisedTime | undefined {
   if (text.length > 40) return undefined;
+  if (lastSecond !== '') {
+    const known = parseKnownSecond(text);
+    if (known !== undefined) return known;
+  }
   const m = ISO_PATTERN.exec(text);
   if (m === null) return undefined;
   const year = Number(m[1]);
@@ -69,6 +95,8 @@ export function parseIsoTimestamp(text: string): NormalisedTime | undefined {
     text.charCodeAt(10) === 84 /* T */ &&
     text.charCodeAt(19) === 46 /* . */
   ) {
+    lastSecond = text.slice(0, 19);
+    lastSecondMs = epochMs - Number(fraction.slice(0, 3));
     return { iso: text, epochMs };
   }
   const iso = format(epochMs, Number(fraction.slice(0, 6).padEnd(6, '0')));

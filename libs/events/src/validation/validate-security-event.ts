@@ -37,18 +37,28 @@ export interface ValidateOptions {
 
 export type ValidationResult = { ok: true; event: SecurityEvent } | { ok: false; errors: FieldError[] };
 
+// Each field with its JSON pointer, written once here rather than per event.
 type ProcessIntegerField = 'pid' | 'tid' | 'ppid' | 'uid' | 'gid' | 'auid' | 'ses';
-const PROCESS_INTEGERS: readonly [ProcessIntegerField, number][] = [
-  ['pid', PID_MAX],
-  ['tid', PID_MAX],
-  ['ppid', PID_MAX],
-  ['uid', U32_MAX],
-  ['gid', U32_MAX],
-  ['auid', U32_MAX],
-  ['ses', U32_MAX],
-];
-const PROCESS_STRINGS: readonly ('comm' | 'exe' | 'cmdline')[] = ['comm', 'exe', 'cmdline'];
-const CONTAINER_STRINGS: readonly (keyof EventContainer)[] = ['id', 'name', 'image', 'pod', 'namespace'];
+const PROCESS_INTEGERS: readonly [ProcessIntegerField, number, string][] = (
+  [
+    ['pid', PID_MAX],
+    ['tid', PID_MAX],
+    ['ppid', PID_MAX],
+    ['uid', U32_MAX],
+    ['gid', U32_MAX],
+    ['auid', U32_MAX],
+    ['ses', U32_MAX],
+  ] as const
+).map(([field, max]) => [field, max, `/process/${field}`]);
+const PROCESS_STRINGS: readonly ['comm' | 'exe' | 'cmdline', string][] = (
+  ['comm', 'exe', 'cmdline'] as const
+).map((field) => [field, `/process/${field}`]);
+const CONTAINER_STRINGS: readonly [keyof EventContainer, string][] = (
+  ['id', 'name', 'image', 'pod', 'namespace'] as const
+).map((field) => [field, `/container/${field}`]);
+const TEXT_FIELDS: readonly ['policy' | 'rule' | 'severity', string][] = (
+  ['policy', 'rule', 'severity'] as const
+).map((field) => [field, `/${field}`]);
 
 function present(value: unknown): boolean {
   return value !== undefined && value !== null;
@@ -56,15 +66,15 @@ function present(value: unknown): boolean {
 
 function validateProcess(input: Record<string, unknown>, errors: FieldError[]): EventProcess {
   const out: EventProcess = {};
-  for (const [field, max] of PROCESS_INTEGERS) {
+  for (const [field, max, pointer] of PROCESS_INTEGERS) {
     if (present(input[field])) {
-      const value = checkInteger(input[field], `/process/${field}`, errors, 0, max);
+      const value = checkInteger(input[field], pointer, errors, 0, max);
       if (value !== undefined) out[field] = value;
     }
   }
-  for (const field of PROCESS_STRINGS) {
+  for (const [field, pointer] of PROCESS_STRINGS) {
     if (present(input[field])) {
-      const value = checkString(input[field], `/process/${field}`, errors);
+      const value = checkString(input[field], pointer, errors);
       if (value !== undefined) out[field] = value;
     }
   }
@@ -73,9 +83,9 @@ function validateProcess(input: Record<string, unknown>, errors: FieldError[]): 
 
 function validateContainer(input: Record<string, unknown>, errors: FieldError[]): EventContainer {
   const out: EventContainer = {};
-  for (const field of CONTAINER_STRINGS) {
+  for (const [field, pointer] of CONTAINER_STRINGS) {
     if (present(input[field])) {
-      const value = checkString(input[field], `/container/${field}`, errors);
+      const value = checkString(input[field], pointer, errors);
       if (value !== undefined) out[field] = value;
     }
   }
@@ -192,9 +202,9 @@ export function validateSecurityEvent(input: unknown, options: ValidateOptions =
   }
   if (action !== undefined) event.blocked = isBlockingAction(action);
 
-  for (const field of ['policy', 'rule', 'severity'] as const) {
+  for (const [field, pointer] of TEXT_FIELDS) {
     if (present(input[field])) {
-      const value = checkString(input[field], `/${field}`, errors);
+      const value = checkString(input[field], pointer, errors);
       if (value !== undefined) event[field] = value;
     }
   }
