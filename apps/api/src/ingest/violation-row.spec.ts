@@ -48,7 +48,7 @@ describe('copyChunks', () => {
         gid: 5,
         auid: 6,
         ses: 7,
-        comm: 'c',
+        comm: 'cü😀',
         exe: '/e',
         cmdline: 'a b',
       },
@@ -84,7 +84,7 @@ describe('copyChunks', () => {
       event: { ...base, eventKey: `k${i}` },
     }));
     const chunks = [...copyChunks(rows, 2)];
-    expect(chunks.map((c) => c.split('\n').length - 1)).toEqual([2, 2, 1]);
+    expect(chunks.map((c) => String(c).split('\n').length - 1)).toEqual([2, 2, 1]);
     expect(chunks.join('').split('\n')[4].split('\t')[1]).toBe('k4');
   });
 });
