@@ -160,7 +160,7 @@ export class AuditStreamParser {
     const out: AuditOutput[] = [];
     for (let i = this.queueHead; i < this.queue.length; i++) {
       const held = this.queue[i];
-      if (!held.released) this.release(held.record.serial, out);
+      if (!held.released) this.releaseHeld(held, out);
     }
     this.queue = [];
     this.queueHead = 0;
@@ -245,7 +245,7 @@ export class AuditStreamParser {
       if (next.deadline < this.nextDeadline) this.nextDeadline = next.deadline;
       if (this.held.size > this.maxHeld) {
         const oldest = this.oldestHeld();
-        if (oldest !== undefined) this.release(oldest.record.serial, out);
+        if (oldest !== undefined) this.releaseHeld(oldest, out);
       }
       return;
     }
@@ -280,7 +280,7 @@ export class AuditStreamParser {
         next = held.deadline;
         break;
       }
-      this.release(held.record.serial, out);
+      this.releaseHeld(held, out);
     }
     for (const key of this.early.keys()) {
       const deadline = (this.early.get(key) as Early).deadline;
@@ -314,8 +314,12 @@ export class AuditStreamParser {
 
   private release(key: number, out: AuditOutput[]): void {
     const held = this.held.get(key);
-    if (held === undefined) return;
-    this.held.delete(key);
+    if (held !== undefined) this.releaseHeld(held, out);
+  }
+
+  /** release() of an entry at hand: a queued entry not yet released is the Map's entry for its serial. */
+  private releaseHeld(held: Held, out: AuditOutput[]): void {
+    this.held.delete(held.record.serial);
     held.released = true;
     this.emit(held, out);
   }
