@@ -28,10 +28,11 @@
 // answers, the CPU of the API, of its Postgres backends and of this generator, the generator's
 // event-loop lag, WAL (flushes, MB and full-page images a second, checkpoints; whole server),
 // ingest requests per transaction (group commit), row writes to the rollup tiers (with the share
-// of HOT updates) and their size at the end, and the ingest p99 and the whole machine's CPU use of every 10 s. Checks:
-// stored = produced = accepted (nothing lost or doubled), p99 of ingest and query within 5x the idle
-// figures, RSS flat (second half vs first), no error but planned 429/503. Only exactness and errors
-// set the exit code; the rest is reported. Traffic goes only to the API this script starts on
+// of HOT updates) and their size at the end, the API's event-loop lag and garbage collections, and
+// the ingest p99 and the whole machine's CPU use of every 10 s. Checks: stored = produced =
+// accepted (nothing lost or doubled), p99 of ingest and query within 5x the idle figures, RSS flat
+// (second half vs first), no error but planned 429/503. Only exactness and errors set the exit
+// code; the rest is reported. Traffic goes only to the API this script starts on
 // 127.0.0.1; every autocannon instance stops by itself (at the latest LOAD_DRAIN_LIMIT_SECONDS,
 // default 300, after the end).
 /* global fetch */
