@@ -1,28 +1,35 @@
 import { AuditParseError } from '../audit-error.js';
 import type { AuditLineShape } from '../record/audit-record.js';
 import type { ParsedAuditLine } from './parsed-audit-line.js';
-import { buildRecord, kernelType, parseStamp } from './record-header.js';
+import { auditTypeName, isWantedType } from '../record/audit-record.js';
+import { buildRecord, parseStamp } from './record-header.js';
 
 const AUDIT_MARK = 'audit: type=';
 const LOST_MARK = 'kauditd_printk_skb: ';
 
+// What prefixOf returns without a host (no object a line for the common shapes).
+const JOURNALD_PREFIX: { shape: AuditLineShape; host?: string } = { shape: 'journald' };
+const KMSG_PREFIX: { shape: AuditLineShape; host?: string } = { shape: 'kmsg' };
+const DMESG_PREFIX: { shape: AuditLineShape; host?: string } = { shape: 'dmesg' };
+const SYSLOG_PREFIX: { shape: AuditLineShape; host?: string } = { shape: 'syslog' };
+
 /** Shape and host of what precedes `audit: ` on a kernel log line. */
 function prefixOf(line: string, end: number): { shape: AuditLineShape; host?: string } {
-  if (end === 0) return { shape: 'dmesg' };
+  if (end === 0) return DMESG_PREFIX;
   const c = line.charCodeAt(0);
   // /dev/kmsg: `PRI,SEQ,USEC,FLAGS[,caller=T1];`
   if (c >= 48 && c <= 57) {
     const semi = line.indexOf(';');
-    if (semi >= 0 && semi < end && line.indexOf(',') < semi) return { shape: 'kmsg' };
+    if (semi >= 0 && semi < end && line.indexOf(',') < semi) return KMSG_PREFIX;
   }
   const kernel = line.lastIndexOf(' kernel: ', end);
   if (kernel > 0) {
     const hostStart = line.lastIndexOf(' ', kernel - 1) + 1;
     const host = line.slice(hostStart, kernel);
-    return host.length > 0 ? { shape: 'syslog', host } : { shape: 'syslog' };
+    return host.length > 0 ? { shape: 'syslog', host } : SYSLOG_PREFIX;
   }
   // dmesg `[  270.852]`, a `[   T55]` caller id, or a `<5>` priority.
-  return { shape: 'dmesg' };
+  return DMESG_PREFIX;
 }
 
 /** True when the line looks like kernel log output of some kind (so a non-audit line is skipped, not an error). */
@@ -65,7 +72,7 @@ export function parseKernelLine(
       ? { kind: 'lost', shape: prefix.shape, count }
       : { kind: 'lost', shape: prefix.shape, count, host };
   }
-  const prefix = source === 'journald' ? { shape: 'journald' as const } : prefixOf(line, mark);
+  const prefix = source === 'journald' ? JOURNALD_PREFIX : prefixOf(line, mark);
   let i = mark + AUDIT_MARK.length;
   let type = 0;
   let digits = 0;
@@ -74,16 +81,15 @@ export function parseKernelLine(
     digits++;
   }
   if (digits === 0) throw new AuditParseError('malformed_record', 'type= is not a number');
-  const known = kernelType(type);
-  if (known === undefined) return { kind: 'skip', reason: `audit type ${type}` };
+  if (!isWantedType(type)) return { kind: 'skip', reason: `audit type ${type}` };
   if (!line.startsWith(' audit(', i))
     throw new AuditParseError('malformed_timestamp', 'no audit(...) after type=');
   const bodyStart = parseStamp(line, i + 7, stamp);
   const host = journaldHost ?? prefix.host;
   const record = buildRecord(
     { shape: prefix.shape, source, host, bootId },
-    known.type,
-    known.typeName,
+    type,
+    type === 1326 ? 'SECCOMP' : auditTypeName(type),
     stamp,
     line,
     bodyStart,

@@ -1,6 +1,5 @@
 import { AuditParseError } from '../audit-error.js';
 import type { AuditLineShape, AuditRecord, AuditSource } from '../record/audit-record.js';
-import { auditTypeName, isWantedType } from '../record/audit-record.js';
 import { parseSeccompBody, parseSiblingBody } from '../record/record-body.js';
 
 /** `audit(SEC.MSEC:SERIAL):` starting at `at` (just after `audit(`); returns the body start. */
@@ -90,10 +89,4 @@ export function buildRecord(
     record.sibling = parseSiblingBody(typeName, text, start, end);
   }
   return record;
-}
-
-/** Number and name of a kernel `type=NNNN` field; name only when we know the number. */
-export function kernelType(type: number): { type: number; typeName: string } | undefined {
-  if (!isWantedType(type)) return undefined;
-  return { type, typeName: auditTypeName(type) };
 }
