@@ -180,10 +180,14 @@ describe('audit lines shipped as text', () => {
     }
   });
 
-  it('passes a read of bare SECCOMP records through as bytes, and nothing the line planner would refuse', () => {
+  it('plans a read as bytes exactly as the line planner plans it, and refuses what it would refuse', () => {
     const lines = Array.from({ length: 40 }, (_, i) => seccomp(300 + i, 6000 + i));
     const bytes = (ls: string[]) => Buffer.from(ls.join('\n') + '\n');
-    expect(planAuditBytes(bytes(lines), noContainers)).toEqual({ chunks: [bytes(lines)], events: 40 });
+    expect(planAuditBytes(bytes(lines), noContainers)).toEqual({
+      chunks: [bytes(lines)],
+      events: 40,
+      parse: [],
+    });
     expect(planAuditPassthrough(lines, noContainers)).toEqual({ lines, events: 40, parse: [] });
     const ok = seccomp(1, 700);
     for (const odd of [
@@ -193,14 +197,43 @@ describe('audit lines shipped as text', () => {
       ok.replace(' pid=700', ''),
       ok.replace(' pid=700', ' pid=70x0000000000'),
       ok.replace('comm="probe"', 'comm="pr\u00f6be"'), // not ASCII: decoded and planned as lines
-      '',
-      'type=USER_LOGIN msg=audit(1795933840.012:12): pid=1 uid=0 res=success',
-      sibling('SYSCALL', 1, 'arch=c000003e syscall=1 success=yes exit=1 ppid=1 pid=700'),
+      'type=ANOM_ABEND msg=audit(1795933840.001:1): auid=1 uid=1 pid=700 comm="x" reason="seccomp" sig=31',
+      'audit: type=1326 audit(1795933840.001:1): pid=700 sig=0 arch=c000003e syscall=1 code=0x50001',
       `${ok} ${'x'.repeat(20_000)}`,
     ]) {
       expect(planAuditBytes(bytes([ok, odd, ok]), noContainers), odd.slice(0, 60)).toBeUndefined();
     }
     // A last line without its newline is not the tailer's to give: refused too.
     expect(planAuditBytes(Buffer.from(`${ok}\n${ok}`), noContainers)).toBeUndefined();
+
+    // Reads with empty lines, unrelated records, siblings (before, after, interleaved, orphaned)
+    // and processes in containers: the same lines shipped (as bytes), the same lines parsed here.
+    const containers = (pid: number) => (pid % 4 === 1 ? { id: 'f0'.repeat(32), pod: 'p-1' } : undefined);
+    let random = 7;
+    const next = () => (random = (random * 48271) % 2147483647) / 2147483647;
+    for (let round = 0; round < 200; round++) {
+      const read: string[] = [];
+      for (let serial = 1; serial <= 1 + Math.floor(next() * 30); serial++) {
+        const r = next();
+        if (r < 0.1) read.push('');
+        else if (r < 0.2)
+          read.push(`type=USER_LOGIN msg=audit(1795933840.012:${9000 + serial}): pid=1 uid=0 res=success`);
+        else if (r < 0.3)
+          read.push(
+            sibling('SYSCALL', serial, `arch=c000003e syscall=1 success=no exit=-1 ppid=3 pid=${serial}`),
+          );
+        else if (r < 0.35) read.push(sibling('CWD', serial + 500, 'cwd="/"'));
+        read.push(seccomp(serial, 6000 + serial));
+        if (next() < 0.2)
+          read.push(sibling('PROCTITLE', serial - 1, '70726F6265'), sibling('EOE', serial - 1, ''));
+      }
+      const asLines = planAuditPassthrough(read, containers)!;
+      const asBytes = planAuditBytes(bytes(read), containers)!;
+      expect(asBytes.parse, read.join('\n')).toEqual(asLines.parse);
+      expect(asBytes.events).toBe(asLines.events);
+      expect(Buffer.concat(asBytes.chunks).toString('latin1')).toBe(
+        asLines.events === 0 ? '' : asLines.lines.join('\n') + '\n',
+      );
+    }
   });
 });

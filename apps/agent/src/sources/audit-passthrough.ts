@@ -143,59 +143,124 @@ function annotationOf(container: EventContainer): Buffer {
   return bytes;
 }
 
+const MSG_AUDIT_BYTES = Buffer.from('msg=audit(', 'latin1');
+
+/** `SEC.MSEC:SERIAL` of the record in bytes[start, end), like `stampOf`. */
+function stampOfBytes(bytes: Buffer, start: number, end: number): string | undefined {
+  const open = bytes.indexOf(MSG_AUDIT_BYTES, start);
+  if (open < 0 || open >= end) return undefined;
+  const close = bytes.indexOf(0x29, open + MSG_AUDIT_BYTES.length);
+  return close < 0 || close >= end
+    ? undefined
+    : bytes.toString('latin1', open + MSG_AUDIT_BYTES.length, close);
+}
+
+// What a line of a read is to planAuditBytes.
+const SHIP = 0;
+const LEAVE_OUT = 1;
+const SIBLING = 2;
+
 /**
- * The common case of `planAuditPassthrough` on the undecoded bytes of a read (complete lines,
- * each ending in a newline): when every line is a SECCOMP record that would pass through and the
- * bytes are plain ASCII with no NUL or CR, the bytes to spool and how many events they are,
- * without making a string of them; otherwise undefined (then decode and plan the lines). The
- * bytes are pieces of the read itself, with the container annotations of records whose process
- * is in a container between them (nothing copied).
+ * `planAuditPassthrough` on the undecoded bytes of a read (complete lines, each ending in a
+ * newline), for reads of plain ASCII with no NUL or CR made only of `type=` records: the same
+ * plan, without making strings of the lines it ships. The bytes to spool are pieces of the read
+ * itself with the container annotations of records whose process is in a container between them
+ * (nothing copied); the lines to parse here are decoded. Undefined when the read does not qualify
+ * (then decode and plan the lines).
  */
 export function planAuditBytes(
   bytes: Buffer,
   containerOf: (pid: number) => EventContainer | undefined,
-): { chunks: Buffer[]; events: number } | undefined {
+): { chunks: Buffer[]; events: number; parse: string[] } | undefined {
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (b >= 0x80 || b === 0 || b === 13) return undefined;
   }
-  let events = 0;
-  let start = 0;
-  const chunks: Buffer[] = [];
-  // Where the read's bytes not yet in `chunks` begin.
-  let copied = 0;
-  while (start < bytes.length) {
+  // Each line's start, end (its newline), what it is, and for SECCOMP records the pid.
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const kinds: number[] = [];
+  const pids: number[] = [];
+  let siblingStamps: Set<string> | undefined;
+  for (let start = 0; start < bytes.length;) {
     const end = bytes.indexOf(0x0a, start);
-    if (end < 0) return undefined;
-    if (
-      end - start > MAX_LINE_CHARS ||
-      end - start < SECCOMP_BYTES.length ||
-      bytes.compare(SECCOMP_BYTES, 0, SECCOMP_BYTES.length, start, start + SECCOMP_BYTES.length) !== 0
+    if (end < 0 || end - start > MAX_LINE_CHARS) return undefined;
+    let kind = LEAVE_OUT;
+    let pid = -1;
+    if (end === start) {
+      // An empty line: nothing to ship.
+    } else if (
+      end - start >= SECCOMP_BYTES.length &&
+      bytes.compare(SECCOMP_BYTES, 0, SECCOMP_BYTES.length, start, start + SECCOMP_BYTES.length) === 0
     ) {
-      return undefined;
-    }
-    const at = bytes.indexOf(PID_BYTES, start + SECCOMP_BYTES.length);
-    if (at < 0 || at >= end) return undefined;
-    let pid = 0;
-    let i = at + PID_BYTES.length;
-    for (; i < end; i++) {
-      const c = bytes[i] - 48;
-      if (c < 0 || c > 9) break;
-      pid = pid * 10 + c;
-    }
-    const digits = i - at - PID_BYTES.length;
-    if (digits === 0 || digits > 9 || (i < end && bytes[i] !== 32)) return undefined;
-    const container = containerOf(pid);
-    if (container !== undefined) {
-      const annotation = annotationOf(container);
-      if (annotation.length > 0) {
-        chunks.push(bytes.subarray(copied, end), annotation);
-        copied = end;
+      const at = bytes.indexOf(PID_BYTES, start + SECCOMP_BYTES.length);
+      if (at < 0 || at >= end) return undefined;
+      pid = 0;
+      let i = at + PID_BYTES.length;
+      for (; i < end; i++) {
+        const c = bytes[i] - 48;
+        if (c < 0 || c > 9) break;
+        pid = pid * 10 + c;
+      }
+      const digits = i - at - PID_BYTES.length;
+      if (digits === 0 || digits > 9 || (i < end && bytes[i] !== 32)) return undefined;
+      kind = SHIP;
+    } else {
+      if (end - start < 5 || bytes.toString('latin1', start, start + 5) !== 'type=') return undefined;
+      const space = bytes.indexOf(0x20, start + 5);
+      const type = space < 0 || space > end ? '' : bytes.toString('latin1', start + 5, space);
+      // Types the parser reads besides SECCOMP and its siblings (ANOM_ABEND, UNKNOWN[1326]): here.
+      if (type === 'ANOM_ABEND' || type.startsWith('UNKNOWN[')) return undefined;
+      if (SIBLINGS.has(type)) {
+        const stamp = stampOfBytes(bytes, start, end);
+        if (stamp !== undefined) (siblingStamps ??= new Set()).add(stamp);
+        kind = SIBLING;
       }
     }
-    events++;
+    starts.push(start);
+    ends.push(end);
+    kinds.push(kind);
+    pids.push(pid);
     start = end + 1;
   }
-  chunks.push(copied === 0 ? bytes : bytes.subarray(copied));
-  return { chunks, events };
+  // Events with siblings in the read: their records are parsed here, together, in read order.
+  const parse: string[] = [];
+  if (siblingStamps !== undefined) {
+    const stamps = kinds.map((kind, n) =>
+      kind === LEAVE_OUT ? undefined : stampOfBytes(bytes, starts[n], ends[n]),
+    );
+    const merged = new Set<string>();
+    for (let n = 0; n < kinds.length; n++) {
+      const stamp = stamps[n];
+      if (kinds[n] === SHIP && stamp !== undefined && siblingStamps.has(stamp)) merged.add(stamp);
+    }
+    for (let n = 0; n < kinds.length; n++) {
+      const stamp = stamps[n];
+      if (kinds[n] !== LEAVE_OUT && stamp !== undefined && merged.has(stamp)) {
+        parse.push(bytes.toString('latin1', starts[n], ends[n]));
+        kinds[n] = LEAVE_OUT;
+      } else if (kinds[n] === SIBLING) kinds[n] = LEAVE_OUT;
+    }
+  }
+  const chunks: Buffer[] = [];
+  let events = 0;
+  // Where the read's bytes not yet in `chunks` (nor left out) begin.
+  let copied = 0;
+  for (let n = 0; n < kinds.length; n++) {
+    if (kinds[n] === SHIP) {
+      events++;
+      const container = containerOf(pids[n]);
+      const annotation = container === undefined ? undefined : annotationOf(container);
+      if (annotation !== undefined && annotation.length > 0) {
+        chunks.push(bytes.subarray(copied, ends[n]), annotation);
+        copied = ends[n];
+      }
+    } else {
+      if (copied < starts[n]) chunks.push(bytes.subarray(copied, starts[n]));
+      copied = ends[n] + 1;
+    }
+  }
+  if (copied === 0) chunks.push(bytes);
+  else if (copied < bytes.length) chunks.push(bytes.subarray(copied));
+  return { chunks: events === 0 ? [] : chunks, events, parse };
 }

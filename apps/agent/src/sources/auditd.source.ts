@@ -42,12 +42,14 @@ export class AuditdSource implements Source {
       fromStart: this.options.fromStart,
       beforeRead: ctx.ready?.bind(ctx),
       pollMs: this.options.pollMs,
-      // A read of bare SECCOMP records goes to the spool as the bytes it is (plus the container
-      // annotations of its records in containers), never decoded.
+      // A plain read goes to the spool as the bytes it is (plus the container annotations of its
+      // records in containers, less the records it leaves out or parses here), never decoded.
       onBytes: async (bytes, position) => {
         const planned = ctx.emitAudit && containerOf && planAuditBytes(bytes, containerOf);
         if (!planned) return false;
-        await ctx.emitAudit!({ chunks: planned.chunks, events: planned.events, checkpoint: position });
+        if (planned.events > 0)
+          await ctx.emitAudit!({ chunks: planned.chunks, events: planned.events, checkpoint: position });
+        if (planned.parse.length > 0) await emitParsed(planned.parse, position);
         store.save(position);
         return true;
       },
