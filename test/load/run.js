@@ -164,7 +164,24 @@ async function apiMetrics(baseUrl) {
       over100ms: count - value(`nodejs_gc_duration_seconds_bucket\\{le="0.1",kind="${kind}"\\}`),
     };
   }
+  /** Observations of a histogram (summed over the label sets `pick` keeps), and how many took over 0.1 s. */
+  const slow = (metric, pick = () => true) => {
+    let count = 0;
+    let fast = 0;
+    for (const line of text.split('\n')) {
+      if (!pick(line)) continue;
+      if (line.startsWith(`${metric}_count`)) count += Number(line.split(' ').pop());
+      else if (line.startsWith(`${metric}_bucket{le="0.1"`)) fast += Number(line.split(' ').pop());
+    }
+    return { count, over100ms: count - fast };
+  };
   return {
+    // Ingest requests as the API timed them: the whole request in Fastify (from its first byte
+    // read to the answer sent) and the database write alone (waiting for its group and the commit).
+    ingestHttp: slow('sandtrap_http_request_duration_seconds', (l) =>
+      l.includes('route="/v1/ingest/events"'),
+    ),
+    ingestDbWrite: slow('sandtrap_ingest_db_write_duration_seconds'),
     requests: value('sandtrap_ingest_commit_requests_sum'),
     transactions: value('sandtrap_ingest_commit_requests_count'),
     gc,
@@ -598,6 +615,19 @@ async function main() {
       queryMs: {
         idle: { p50: p(idleQuery, 50), p99: p(idleQuery, 99), samples: idleQuery.length },
         load: { p50: p(queryMs, 50), p99: p(queryMs, 99) },
+      },
+      // Where the slow ingest requests were slow: share of requests over 100 ms as this client
+      // saw them, as the API's HTTP layer timed them, and in the database write alone.
+      ingestOver100ms: {
+        client: +(ingestMs.filter((ms) => ms > 100).length / Math.max(1, ingestMs.length)).toFixed(4),
+        apiHttp: +(
+          (groupsAtEnd.ingestHttp.over100ms - groupsAtStart.ingestHttp.over100ms) /
+          Math.max(1, groupsAtEnd.ingestHttp.count - groupsAtStart.ingestHttp.count)
+        ).toFixed(4),
+        apiDbWrite: +(
+          (groupsAtEnd.ingestDbWrite.over100ms - groupsAtStart.ingestDbWrite.over100ms) /
+          Math.max(1, groupsAtEnd.ingestDbWrite.count - groupsAtStart.ingestDbWrite.count)
+        ).toFixed(4),
       },
       apiCpu: {
         coresBusy: +((cpuAtEnd - cpuAtStart) / SECONDS).toFixed(2),
