@@ -36,7 +36,7 @@ describe('copyChunks', () => {
     const event: SecurityEvent = {
       ...base,
       source: 'falco',
-      kind: 'rule',
+      kind: 'runtime',
       action: 'kill_process',
       blocked: true,
       bootId: 'b0',
