@@ -17,6 +17,7 @@ export {
   CONTAINER_ANNOTATION_SEPARATOR,
   formatContainerAnnotation,
   splitContainerAnnotation,
+  withContainer,
 } from './wire/container-annotation.js';
 export type { SplitAnnotation } from './wire/container-annotation.js';
 export { createToolAdapter, TOOL_NAMES, LINE_MAX_CHARS } from './adapters/tool-adapter.js';

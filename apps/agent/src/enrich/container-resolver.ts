@@ -1,4 +1,4 @@
-import type { EventContainer, SecurityEvent } from '@sandtrap/events';
+import { withContainer, type EventContainer, type SecurityEvent } from '@sandtrap/events';
 import { readFileSync } from 'node:fs';
 import { containerFromCgroup } from './cgroup-path.js';
 
@@ -63,8 +63,7 @@ export class ContainerResolver {
   enrich(event: SecurityEvent): SecurityEvent {
     const pid = event.process?.pid;
     if (pid === undefined || event.container?.id) return event;
-    const container = this.resolve(pid);
-    return container ? { ...event, container: { ...event.container, ...container } } : event;
+    return withContainer(event, this.resolve(pid));
   }
 
   get size(): number {

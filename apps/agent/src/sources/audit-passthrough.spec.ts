@@ -1,5 +1,10 @@
 import { AuditStreamParser, parseAuditText } from '@sandtrap/audit';
-import { splitContainerAnnotation, type EventContainer, type SecurityEvent } from '@sandtrap/events';
+import {
+  splitContainerAnnotation,
+  withContainer,
+  type EventContainer,
+  type SecurityEvent,
+} from '@sandtrap/events';
 import { describe, expect, it } from 'vitest';
 import { ContainerResolver } from '../enrich/container-resolver.js';
 import { parseAuditLines } from './audit-outputs.js';
@@ -37,11 +42,7 @@ const parsedByService = (lines: string[]): SecurityEvent[] => {
     if (o.type !== 'event') return [];
     const s = split[o.line - 1];
     const container = s?.ok ? s.container : undefined;
-    return [
-      container === undefined || o.event.container?.id
-        ? o.event
-        : { ...o.event, container: { ...o.event.container, ...container } },
-    ];
+    return [withContainer(o.event, container)];
   });
 };
 

@@ -3,6 +3,7 @@ import {
   createToolAdapter,
   splitContainerAnnotation,
   validateSecurityEvent,
+  withContainer,
   type EventContainer,
   type SecurityEvent,
 } from '@sandtrap/events';
@@ -161,11 +162,7 @@ export function decodeAuditText(
           });
         } else {
           // As the agent's own enrichment does: a container the record named wins.
-          const container = containerOf[o.line - 1];
-          const event =
-            container === undefined || o.event.container?.id
-              ? o.event
-              : { ...o.event, container: { ...o.event.container, ...container } };
+          const event = withContainer(o.event, containerOf[o.line - 1]);
           batch.candidates.push({ index: line - 1, line, event });
         }
         break;

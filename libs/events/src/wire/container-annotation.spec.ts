@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { SecurityEvent } from '../security-event.js';
 import {
   CONTAINER_ANNOTATION_SEPARATOR as RS,
   formatContainerAnnotation,
   splitContainerAnnotation,
+  withContainer,
 } from './container-annotation.js';
 
 const ID = 'ab'.repeat(32);
@@ -45,5 +47,23 @@ describe('container annotation', () => {
     const out = splitContainerAnnotation(`${LINE}${RS}${annotation}`);
     expect(out.ok).toBe(false);
     expect(!out.ok && out.message).toMatch(message);
+  });
+
+  it('gives an event the container found for its process unless its record named one', () => {
+    const event: SecurityEvent = {
+      eventKey: 'k',
+      observedAt: '2026-11-29T00:00:00.000000Z',
+      host: 'h',
+      source: 'auditd',
+      kind: 'seccomp',
+      action: 'log',
+      blocked: false,
+    };
+    expect(withContainer(event, undefined)).toBe(event);
+    expect(withContainer(event, { id: ID, pod: POD })).toEqual({ ...event, container: { id: ID, pod: POD } });
+    const named = { ...event, container: { id: 'from-the-record' } };
+    expect(withContainer(named, { id: ID, pod: POD })).toBe(named);
+    const nameOnly = { ...event, container: { name: 'web' } };
+    expect(withContainer(nameOnly, { id: ID })).toEqual({ ...event, container: { name: 'web', id: ID } });
   });
 });

@@ -1,4 +1,4 @@
-import type { EventContainer } from '../security-event.js';
+import type { EventContainer, SecurityEvent } from '../security-event.js';
 
 /**
  * The container of an audit line's process, as the agent attaches it to a line it sends as
@@ -78,4 +78,15 @@ export function splitContainerAnnotation(text: string): SplitAnnotation {
     container[key] = value;
   }
   return { ok: true, line: text.slice(0, at), container };
+}
+
+/**
+ * The event with the container found for its process: an event whose record named its container
+ * (an id) keeps it; otherwise the fields are added to what it has. The agent enriches the events
+ * it parses this way, and the service applies an annotation the same way.
+ */
+export function withContainer(event: SecurityEvent, container: EventContainer | undefined): SecurityEvent {
+  return container === undefined || event.container?.id
+    ? event
+    : { ...event, container: { ...event.container, ...container } };
 }
