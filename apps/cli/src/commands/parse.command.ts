@@ -80,15 +80,18 @@ async function runParse(files: string[], options: ParseOptions): Promise<number>
         })
       : undefined;
   const run = new ParseRun(runOptions, out, report);
-  for (const file of inputs) {
+  for (const [i, file] of inputs.entries()) {
     const label = inputs.length > 1 ? file : undefined;
+    // A regular file gets its one clock reading even when another input is not one (a missing
+    // file): its output must not depend on how fast the machine reads it.
+    const fileOnDisk = files.length > 0 && !isTool(options.from) && sizes[i] !== undefined;
     try {
       if (parallel !== undefined) await parallel.consume(file, label);
       else {
         // Large reads: fewer chunks to split and fewer awaits per line.
         const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
         const start = Date.now();
-        await run.consume(readLines(stream), label, onDisk ? () => start : Date.now);
+        await run.consume(readLines(stream), label, fileOnDisk ? () => start : Date.now);
       }
     } catch (error) {
       process.stderr.write(`${file}: ${(error as Error).message}\n`);
