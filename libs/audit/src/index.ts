@@ -12,9 +12,17 @@ export type {
 export {
   AuditStreamParser,
   parseAuditText,
+  type AuditSink,
   type AuditOutput,
   type AuditParserOptions,
   type AuditParserState,
   type AuditParserStats,
 } from './stream/audit-stream-parser.js';
+export {
+  newSeccompEventParts,
+  seccompEventParts,
+  type EventDefaults,
+  type SeccompEventParts,
+} from './stream/seccomp-event.js';
 export { seccompEventJsonMaxBytes, writeSeccompEventJson } from './stream/seccomp-event-json.js';
+export { seccompPartsJsonMaxBytes, writeSeccompPartsJson } from './stream/seccomp-parts-json.js';

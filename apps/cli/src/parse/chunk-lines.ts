@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+
 /** Lines longer than this many UTF-16 units are reported, not parsed (as readLines does). */
 export const MAX_LINE_CHARS = 1024 * 1024;
 
@@ -12,7 +14,9 @@ export function forEachLine(
   overlong: readonly number[],
   each: (text: string, truncated: boolean, index: number) => void,
 ): number {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // ASCII decodes the same either way; latin1 copies it without the UTF-8 decoder's work.
+  const text = isAscii(view) ? view.toString('latin1') : view.toString('utf8');
   let index = 0;
   let next = overlong.length > 0 ? overlong[0] : -1;
   let o = 0;

@@ -1,8 +1,8 @@
 import {
   AuditStreamParser,
-  type AuditOutput,
   type AuditParserOptions,
   type AuditParserState,
+  type AuditSink,
 } from '@sandtrap/audit';
 import {
   createToolAdapter,
@@ -63,6 +63,13 @@ function detectJson(line: string): { tool: ToolName; json: unknown } | undefined
   return tool === undefined ? undefined : { tool, json };
 }
 
+/** Where warm() sends the audit parser's outputs: nowhere (events are not even built). */
+const DROP: AuditSink = {
+  event: () => undefined,
+  error: () => undefined,
+  lost: () => undefined,
+};
+
 /**
  * The `sandtrap parse` pipeline: each line goes to the audit parser or to an eBPF tool adapter
  * (chosen by --from, or per line in auto mode), events go out as JSON lines, errors as
@@ -75,6 +82,17 @@ export class ParseRun {
   private where = '';
   /** Set once a line went to an eBPF tool adapter (adapters keep state across lines). */
   sawTool = false;
+  // The audit parser's outputs: events written straight from their records, errors reported.
+  private readonly auditSink: AuditSink = {
+    event: (record, raw, sibling, _line, defaults) => {
+      this.out.writeAuditRecord(record, raw, sibling, defaults);
+      this.counts.parsed++;
+    },
+    error: (line, code, reason) => this.error(`${this.where}${line}`, code, reason),
+    lost: (count) => {
+      this.counts.lost += count;
+    },
+  };
 
   constructor(
     private readonly options: ParseRunOptions,
@@ -116,7 +134,7 @@ export class ParseRun {
       this.adapted(this.adapter(from).adaptLine(text), `${this.where}${lineNo}`);
     } else {
       const detected = from === 'auto' ? detectJson(text) : undefined;
-      if (detected === undefined) this.auditOutput(this.audit.push(text, lineNo, now));
+      if (detected === undefined) this.audit.pushTo(this.auditSink, text, lineNo, now);
       else {
         this.sawTool = true;
         this.adapted(this.adapter(detected.tool).adapt(detected.json, text), `${this.where}${lineNo}`);
@@ -132,7 +150,7 @@ export class ParseRun {
     if (truncated) return true;
     const from = this.options.from;
     if (isTool(from) || (from === 'auto' && detectJson(text) !== undefined)) return false;
-    this.audit.push(text, lineNo, now);
+    this.audit.pushTo(DROP, text, lineNo, now);
     return true;
   }
 
@@ -150,7 +168,7 @@ export class ParseRun {
 
   /** End of the input: what the audit parser still holds goes out. */
   end(): void {
-    this.auditOutput(this.audit.flush());
+    this.audit.flushTo(this.auditSink);
     this.counts.skipped += this.takeAuditSkipped();
   }
 
@@ -171,17 +189,6 @@ export class ParseRun {
       bootId: this.options.bootId,
       source: AUDIT_SOURCE[this.options.from],
     });
-  }
-
-  private auditOutput(outputs: AuditOutput[]): void {
-    for (const o of outputs) {
-      if (o.type === 'event') {
-        // The audit parser's events have one known shape: written without JSON.stringify's walk.
-        this.counts.parsed++;
-        this.out.writeAuditEvent(o.event);
-      } else if (o.type === 'lost') this.counts.lost += o.count;
-      else this.error(`${this.where}${o.line}`, o.code, o.reason);
-    }
   }
 
   private adapter(tool: ToolName): ToolAdapter {

@@ -1,12 +1,27 @@
 import type { Writable } from 'node:stream';
-import { seccompEventJsonMaxBytes, writeSeccompEventJson } from '@sandtrap/audit';
-import type { SecurityEvent } from '@sandtrap/events';
+import {
+  newSeccompEventParts,
+  seccompEventParts,
+  seccompPartsJsonMaxBytes,
+  writeSeccompPartsJson,
+  type AuditRecord,
+  type EventDefaults,
+  type SiblingFields,
+} from '@sandtrap/audit';
 
 /** Where ParseRun writes its output lines. */
 export interface LineSink {
   write(line: string): void;
-  /** An event of the audit parser, as JSON.stringify(event) and a newline would write it. */
-  writeAuditEvent(event: SecurityEvent): void;
+  /**
+   * The audit parser's event of a record (an AuditSink event), as JSON.stringify of its
+   * SecurityEvent and a newline would write it. Throws where seccompEvent throws, writing nothing.
+   */
+  writeAuditRecord(
+    record: AuditRecord,
+    raw: string,
+    sibling: SiblingFields | undefined,
+    defaults: EventDefaults,
+  ): void;
   /** True when a batch is ready to go out. */
   readonly pending: boolean;
   flush(): Promise<void>;
@@ -21,6 +36,7 @@ export class LineBuffer {
   private used = 0;
   // Full buffers not yet taken.
   private queue: Buffer[] = [];
+  private readonly parts = newSeccompEventParts();
 
   constructor(protected readonly batchBytes = 256 * 1024) {
     this.buffer = Buffer.allocUnsafe(batchBytes * 2);
@@ -33,10 +49,17 @@ export class LineBuffer {
     this.buffer[this.used++] = 10; /* \n */
   }
 
-  writeAuditEvent(event: SecurityEvent): void {
-    // Encoded in place: no JSON string is built (JSON.stringify and encoding it cost twice as much).
-    this.reserve(seccompEventJsonMaxBytes(event) + 1);
-    this.used = writeSeccompEventJson(event, this.buffer, this.used);
+  writeAuditRecord(
+    record: AuditRecord,
+    raw: string,
+    sibling: SiblingFields | undefined,
+    defaults: EventDefaults,
+  ): void {
+    // Encoded in place from the record's parts: neither the SecurityEvent nor a JSON string is built.
+    const parts = this.parts;
+    seccompEventParts(record, raw, sibling, defaults, parts);
+    this.reserve(seccompPartsJsonMaxBytes(parts) + 1);
+    this.used = writeSeccompPartsJson(parts, this.buffer, this.used);
     this.buffer[this.used++] = 10; /* \n */
   }
 

@@ -3,7 +3,7 @@ import { AuditParseError, type AuditErrorCode } from '../audit-error.js';
 import { parseLine } from '../line/parse-audit-line.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../line/parsed-audit-line.js';
 import type { AuditRecord, SiblingFields } from '../record/audit-record.js';
-import { seccompEvent } from './seccomp-event.js';
+import { seccompEvent, type EventDefaults } from './seccomp-event.js';
 
 export interface AuditParserOptions {
   /** Default host when the line does not name one. */
@@ -27,6 +27,51 @@ export type AuditOutput =
   | { type: 'event'; event: SecurityEvent; line: number }
   | { type: 'lost'; count: number; line: number }
   | { type: 'error'; line: number; code: AuditErrorCode; reason: string };
+
+/**
+ * Takes a parser's outputs as they come (AuditStreamParser.pushTo), in the order push would
+ * return them, without an AuditOutput object or SecurityEvent per event.
+ */
+export interface AuditSink {
+  /**
+   * A SECCOMP record and what its siblings added: the event seccompEvent(record, raw, sibling,
+   * defaults) makes. Throwing (AuditParseError where seccompEvent throws one) turns it into
+   * the error output on `line`, as push does.
+   */
+  event(
+    record: AuditRecord,
+    raw: string,
+    sibling: SiblingFields | undefined,
+    line: number,
+    defaults: EventDefaults,
+  ): void;
+  error(line: number, code: AuditErrorCode, reason: string): void;
+  lost(count: number, line: number): void;
+}
+
+/** The sink of push, tick and flush: outputs as AuditOutput objects. */
+class OutputArray implements AuditSink {
+  constructor(readonly out: AuditOutput[]) {}
+
+  event(
+    record: AuditRecord,
+    raw: string,
+    sibling: SiblingFields | undefined,
+    line: number,
+    defaults: EventDefaults,
+  ): void {
+    const event = seccompEvent(record, raw, sibling, defaults);
+    this.out.push({ type: 'event', event, line });
+  }
+
+  error(line: number, code: AuditErrorCode, reason: string): void {
+    this.out.push({ type: 'error', line, code, reason });
+  }
+
+  lost(count: number, line: number): void {
+    this.out.push({ type: 'lost', count, line });
+  }
+}
 
 export interface AuditParserStats {
   lines: number;
@@ -105,6 +150,7 @@ export class AuditStreamParser {
   private nextDeadline = Infinity;
   // Outputs of the line being pushed, copied out at the end of push.
   private readonly scratch: AuditOutput[] = [];
+  private readonly scratchSink = new OutputArray(this.scratch);
   readonly stats: AuditParserStats = { lines: 0, events: 0, skipped: 0, errors: 0, lost: 0 };
 
   constructor(private readonly options: AuditParserOptions = {}) {
@@ -115,29 +161,10 @@ export class AuditStreamParser {
 
   /** One line (without its newline). lineNo defaults to a running count starting at 1. nowMs defaults to Date.now(). */
   push(line: string, lineNo?: number, nowMs: number = Date.now()): AuditOutput[] {
-    this.lineCount++;
-    this.stats.lines++;
-    const at = lineNo ?? this.lineCount;
     // Empty between pushes; setting length is a call, so only when needed.
     const out = this.scratch;
     if (out.length !== 0) out.length = 0;
-    if (nowMs >= this.nextDeadline) this.expire(nowMs, out);
-    const parsed = parseLine(line, this.maxLineBytes, this.options.bootId);
-    switch (parsed.kind) {
-      case 'skip':
-        this.stats.skipped++;
-        break;
-      case 'error':
-        this.error(out, at, parsed.code, parsed.reason);
-        break;
-      case 'lost':
-        this.stats.lost += parsed.count;
-        out.push({ type: 'lost', count: parsed.count, line: at });
-        break;
-      case 'record':
-        this.record(parsed.record, line, at, nowMs, out);
-        break;
-    }
+    this.pushTo(this.scratchSink, line, lineNo, nowMs);
     // A fresh array of the exact size: an empty literal grown by push reserves 17 slots, and
     // most lines give no output or one.
     const n = out.length;
@@ -148,25 +175,54 @@ export class AuditStreamParser {
     return result;
   }
 
+  /** push, with the outputs given to `sink` as they come instead of returned. */
+  pushTo(sink: AuditSink, line: string, lineNo?: number, nowMs: number = Date.now()): void {
+    this.lineCount++;
+    this.stats.lines++;
+    const at = lineNo ?? this.lineCount;
+    if (nowMs >= this.nextDeadline) this.expire(nowMs, sink);
+    const parsed = parseLine(line, this.maxLineBytes, this.options.bootId);
+    switch (parsed.kind) {
+      case 'skip':
+        this.stats.skipped++;
+        break;
+      case 'error':
+        this.error(sink, at, parsed.code, parsed.reason);
+        break;
+      case 'lost':
+        this.stats.lost += parsed.count;
+        sink.lost(parsed.count, at);
+        break;
+      case 'record':
+        this.record(parsed.record, line, at, nowMs, sink);
+        break;
+    }
+  }
+
   /** Emit events held longer than holdMs. The agent calls it on a timer. */
   tick(nowMs: number = Date.now()): AuditOutput[] {
     const out: AuditOutput[] = [];
-    this.expire(nowMs, out);
+    this.expire(nowMs, new OutputArray(out));
     return out;
   }
 
   /** End of input: emit everything held. */
   flush(): AuditOutput[] {
     const out: AuditOutput[] = [];
+    this.flushTo(new OutputArray(out));
+    return out;
+  }
+
+  /** flush, with the outputs given to `sink`. */
+  flushTo(sink: AuditSink): void {
     for (let i = this.queueHead; i < this.queue.length; i++) {
       const held = this.queue[i];
-      if (!held.released) this.releaseHeld(held, out);
+      if (!held.released) this.releaseHeld(held, sink);
     }
     this.queue = [];
     this.queueHead = 0;
     this.early.clear();
     this.nextDeadline = Infinity;
-    return out;
   }
 
   /** The held state as plain data (see AuditParserState); the parser itself is unchanged. */
@@ -215,13 +271,13 @@ export class AuditStreamParser {
     this.nextDeadline = next;
   }
 
-  private record(record: AuditRecord, raw: string, line: number, nowMs: number, out: AuditOutput[]): void {
+  private record(record: AuditRecord, raw: string, line: number, nowMs: number, sink: AuditSink): void {
     // Keyed by serial alone (a number hashes cheaply); a clash with another stamp or host is checked.
     const key = record.serial;
     const held = this.held.get(key);
     if (record.seccomp !== undefined) {
       // A second copy of one record (journald's kernel and audit transports) releases the first.
-      if (held !== undefined) this.release(key, out);
+      if (held !== undefined) this.release(key, sink);
       const next: Held = {
         record,
         raw,
@@ -237,7 +293,7 @@ export class AuditStreamParser {
         this.early.delete(key);
       }
       if (this.holdMs === 0) {
-        this.emit(next, out);
+        this.emit(next, sink);
         return;
       }
       this.held.set(key, next);
@@ -245,14 +301,14 @@ export class AuditStreamParser {
       if (next.deadline < this.nextDeadline) this.nextDeadline = next.deadline;
       if (this.held.size > this.maxHeld) {
         const oldest = this.oldestHeld();
-        if (oldest !== undefined) this.releaseHeld(oldest, out);
+        if (oldest !== undefined) this.releaseHeld(oldest, sink);
       }
       return;
     }
     this.stats.skipped++;
     const mine = held !== undefined && sameEvent(held.record, record) ? held : undefined;
     if (record.typeName === 'EOE') {
-      if (mine !== undefined) this.release(key, out);
+      if (mine !== undefined) this.release(key, sink);
       this.early.delete(key);
       return;
     }
@@ -272,7 +328,7 @@ export class AuditStreamParser {
     }
   }
 
-  private expire(nowMs: number, out: AuditOutput[]): void {
+  private expire(nowMs: number, sink: AuditSink): void {
     // Maps iterate in insertion order and deadlines grow with it, so stop at the first young one.
     let next = Infinity;
     for (let held = this.oldestHeld(); held !== undefined; held = this.oldestHeld()) {
@@ -280,7 +336,7 @@ export class AuditStreamParser {
         next = held.deadline;
         break;
       }
-      this.releaseHeld(held, out);
+      this.releaseHeld(held, sink);
     }
     for (const key of this.early.keys()) {
       const deadline = (this.early.get(key) as Early).deadline;
@@ -312,33 +368,32 @@ export class AuditStreamParser {
     return this.queue[head];
   }
 
-  private release(key: number, out: AuditOutput[]): void {
+  private release(key: number, sink: AuditSink): void {
     const held = this.held.get(key);
-    if (held !== undefined) this.releaseHeld(held, out);
+    if (held !== undefined) this.releaseHeld(held, sink);
   }
 
   /** release() of an entry at hand: a queued entry not yet released is the Map's entry for its serial. */
-  private releaseHeld(held: Held, out: AuditOutput[]): void {
+  private releaseHeld(held: Held, sink: AuditSink): void {
     this.held.delete(held.record.serial);
     held.released = true;
-    this.emit(held, out);
+    this.emit(held, sink);
   }
 
-  private emit(held: Held, out: AuditOutput[]): void {
+  private emit(held: Held, sink: AuditSink): void {
     try {
-      const event = seccompEvent(held.record, held.raw, held.sibling, this.options);
+      sink.event(held.record, held.raw, held.sibling, held.line, this.options);
       this.stats.events++;
-      out.push({ type: 'event', event, line: held.line });
     } catch (error) {
       // Garbage never stops the stream, even through a bug: report it on its line.
-      if (error instanceof AuditParseError) this.error(out, held.line, error.code, error.message);
-      else this.error(out, held.line, 'malformed_record', `unparseable: ${(error as Error).message}`);
+      if (error instanceof AuditParseError) this.error(sink, held.line, error.code, error.message);
+      else this.error(sink, held.line, 'malformed_record', `unparseable: ${(error as Error).message}`);
     }
   }
 
-  private error(out: AuditOutput[], line: number, code: AuditErrorCode, reason: string): void {
+  private error(sink: AuditSink, line: number, code: AuditErrorCode, reason: string): void {
     this.stats.errors++;
-    out.push({ type: 'error', line, code, reason });
+    sink.error(line, code, reason);
   }
 }
 
@@ -346,6 +401,8 @@ export class AuditStreamParser {
 export function parseAuditText(text: string, options?: AuditParserOptions): AuditOutput[] {
   const parser = new AuditStreamParser(options);
   const out: AuditOutput[] = [];
+  // Every output straight into `out`: no array per line.
+  const sink = new OutputArray(out);
   let start = 0;
   const now = Date.now();
   while (start < text.length) {
@@ -353,9 +410,9 @@ export function parseAuditText(text: string, options?: AuditParserOptions): Audi
     if (end < 0) end = text.length;
     const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
     // One clock reading for the whole text: held events wait for siblings in the same body, then flush.
-    for (const o of parser.push(line, undefined, now)) out.push(o);
+    parser.pushTo(sink, line, undefined, now);
     start = end + 1;
   }
-  for (const o of parser.flush()) out.push(o);
+  parser.flushTo(sink);
   return out;
 }

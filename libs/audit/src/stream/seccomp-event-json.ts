@@ -10,40 +10,40 @@ import type { SecurityEvent } from '@sandtrap/events';
  */
 
 // Constant pieces, encoded once.
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const EVENT_KEY = ascii('{"eventKey":');
-const OBSERVED_AT = ascii(',"observedAt":');
-const HOST = ascii(',"host":');
-const BOOT_ID = ascii(',"bootId":');
-const SOURCE = ascii(',"source":');
+export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+export const EVENT_KEY = ascii('{"eventKey":');
+export const OBSERVED_AT = ascii(',"observedAt":');
+export const HOST = ascii(',"host":');
+export const BOOT_ID = ascii(',"bootId":');
+export const SOURCE = ascii(',"source":');
 const KIND = ascii(',"kind":');
 const PROCESS = ascii(',"process":{');
-const CONTAINER = ascii(',"container":{');
-const SYSCALL = ascii(',"syscall":{');
+export const CONTAINER = ascii(',"container":{');
+export const SYSCALL = ascii(',"syscall":{');
 const ACTION = ascii(',"action":');
-const SIGNAL = ascii(',"signal":{');
-const BLOCKED_TRUE = ascii(',"blocked":true');
-const BLOCKED_FALSE = ascii(',"blocked":false');
-const DETAILS = ascii(',"details":{');
-const RAW = ascii(',"raw":');
-const TRUE = ascii('true');
-const FALSE = ascii('false');
+export const SIGNAL = ascii(',"signal":{');
+export const BLOCKED_TRUE = ascii(',"blocked":true');
+export const BLOCKED_FALSE = ascii(',"blocked":false');
+export const DETAILS = ascii(',"details":{');
+export const RAW = ascii(',"raw":');
+export const TRUE = ascii('true');
+export const FALSE = ascii('false');
 const NULL = ascii('null');
 // `"name":` of the members of the nested objects, each with a leading comma.
-const PID = ascii(',"pid":');
-const PPID = ascii(',"ppid":');
-const UID = ascii(',"uid":');
-const GID = ascii(',"gid":');
-const AUID = ascii(',"auid":');
-const SES = ascii(',"ses":');
-const COMM = ascii(',"comm":');
-const EXE = ascii(',"exe":');
-const CMDLINE = ascii(',"cmdline":');
-const ID = ascii(',"id":');
-const ARCH = ascii(',"arch":');
-const NR = ascii(',"nr":');
-const NAME = ascii(',"name":');
-const COMPAT = ascii(',"compat":');
+export const PID = ascii(',"pid":');
+export const PPID = ascii(',"ppid":');
+export const UID = ascii(',"uid":');
+export const GID = ascii(',"gid":');
+export const AUID = ascii(',"auid":');
+export const SES = ascii(',"ses":');
+export const COMM = ascii(',"comm":');
+export const EXE = ascii(',"exe":');
+export const CMDLINE = ascii(',"cmdline":');
+export const ID = ascii(',"id":');
+export const ARCH = ascii(',"arch":');
+export const NR = ascii(',"nr":');
+export const NAME = ascii(',"name":');
+export const COMPAT = ascii(',"compat":');
 const HEX = ascii('0123456789abcdef');
 
 /** Bytes an event's JSON can take at most (escapes take six bytes a character at most). */
@@ -68,13 +68,13 @@ export function seccompEventJsonMaxBytes(event: SecurityEvent): number {
   return chars * 6 + 1024;
 }
 
-function put(buf: Buffer, at: number, bytes: Uint8Array): number {
+export function put(buf: Buffer, at: number, bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; i++) buf[at + i] = bytes[i];
   return at + bytes.length;
 }
 
 /** `bytes` without its leading comma when it is the object's first member. */
-function putMember(buf: Buffer, at: number, bytes: Uint8Array, first: boolean): number {
+export function putMember(buf: Buffer, at: number, bytes: Uint8Array, first: boolean): number {
   for (let i = first ? 1 : 0; i < bytes.length; i++) buf[at++] = bytes[i];
   return at;
 }
@@ -89,7 +89,7 @@ const SHORT_ESCAPE: Record<number, number> = { 34: 34, 92: 92, 8: 98, 9: 116, 10
 const SHORT_STRING = 32;
 
 /** A string as JSON.stringify writes it, UTF-8. */
-function putString(buf: Buffer, start: number, s: string): number {
+export function putString(buf: Buffer, start: number, s: string): number {
   if (s.length >= SHORT_STRING) return putLongString(buf, start, s);
   let at = start;
   buf[at++] = 34; /* " */
@@ -126,6 +126,46 @@ function putEscape(buf: Buffer, start: number, c: number): number {
   return at;
 }
 
+// An Int32Array over the ArrayBuffer last written to: the escape scan reads four bytes at a time.
+let wordsBuffer: ArrayBufferLike | undefined;
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
+/**
+ * The first byte in buf[from, end), all ASCII, that a JSON string escapes (below 32, `"`, `\\`),
+ * or -1. Whole aligned words are tested at once: for ASCII bytes, (x - 0x20..) & ~x has a high
+ * bit set exactly when a byte is below 0x20, and x ^ 0x22.. has a zero byte exactly at a quote.
+ */
+function firstEscape(buf: Buffer, from: number, end: number): number {
+  const base = buf.byteOffset;
+  let i = from;
+  while (i < end && ((base + i) & 3) !== 0) {
+    if (ESCAPED_BYTES[buf[i]] !== 1) return i;
+    i++;
+  }
+  if (i >= end) return -1;
+  if (buf.buffer !== wordsBuffer) {
+    wordsBuffer = buf.buffer;
+    words = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
+  }
+  const w = words;
+  let k = (base + i) >> 2;
+  const last = (base + end) >> 2;
+  for (; k < last; k++) {
+    const x = w[k];
+    const q = x ^ 0x22222222;
+    const b = x ^ 0x5c5c5c5c;
+    if ((((x - 0x20202020) & ~x) | ((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b)) & 0x80808080) break;
+  }
+  for (i = (k << 2) - base; i < end; i++) if (ESCAPED_BYTES[buf[i]] !== 1) return i;
+  return -1;
+}
+
+// Where the bytes to escape are, in the string being written (grown when a longer one comes).
+let escapeAt = new Int32Array(256);
+
+// Segments shorter than this are moved a byte at a time (a call costs more).
+const SHORT_MOVE = 24;
+
 /** putString of a long string: its bytes written natively, then escaped in place. */
 function putLongString(buf: Buffer, start: number, s: string): number {
   buf[start] = 34; /* " */
@@ -134,25 +174,31 @@ function putLongString(buf: Buffer, start: number, s: string): number {
   // One byte a character only when every character is ASCII (any other takes two or more).
   if (n !== s.length) return start + buf.write(JSON.stringify(s), start, 'utf8');
   let end = from + n;
+  let count = 0;
   let extra = 0;
-  let first = -1;
-  for (let i = from; i < end; i++) {
-    const grow = ESCAPED_BYTES[buf[i]] - 1;
-    if (grow !== 0) {
-      if (first < 0) first = i;
-      extra += grow;
+  for (let i = firstEscape(buf, from, end); i >= 0; i = firstEscape(buf, i + 1, end)) {
+    if (count === escapeAt.length) {
+      const grown = new Int32Array(count * 2);
+      grown.set(escapeAt);
+      escapeAt = grown;
     }
+    escapeAt[count++] = i;
+    extra += ESCAPED_BYTES[buf[i]] - 1;
   }
-  if (extra !== 0) {
-    // Move the bytes from the first one to escape out to their places, back to front.
+  if (count !== 0) {
+    // Move the bytes after each one to escape out to their places, back to front.
     let to = end + extra;
-    for (let i = end - 1; i >= first; i--) {
-      const c = buf[i];
-      if (ESCAPED_BYTES[c] === 1) buf[--to] = c;
-      else {
-        to -= ESCAPED_BYTES[c];
-        putEscape(buf, to, c);
-      }
+    let segmentEnd = end;
+    for (let j = count - 1; j >= 0; j--) {
+      const at = escapeAt[j];
+      const length = segmentEnd - at - 1;
+      to -= length;
+      if (length >= SHORT_MOVE) buf.copyWithin(to, at + 1, segmentEnd);
+      else for (let m = length - 1; m >= 0; m--) buf[to + m] = buf[at + 1 + m];
+      const c = buf[at];
+      to -= ESCAPED_BYTES[c];
+      putEscape(buf, to, c);
+      segmentEnd = at;
     }
     end += extra;
   }
@@ -161,7 +207,7 @@ function putLongString(buf: Buffer, start: number, s: string): number {
 }
 
 /** A number as JSON.stringify writes it. */
-function putNumber(buf: Buffer, start: number, n: number): number {
+export function putNumber(buf: Buffer, start: number, n: number): number {
   if (!Number.isFinite(n)) return put(buf, start, NULL);
   if (!Number.isSafeInteger(n)) return start + buf.write(String(n), start, 'latin1');
   let at = start;

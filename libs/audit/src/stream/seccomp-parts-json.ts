@@ -1,0 +1,248 @@
+import { isBlockingAction } from '@sandtrap/events';
+import {
+  AUID,
+  CMDLINE,
+  COMM,
+  COMPAT,
+  CONTAINER,
+  EVENT_KEY,
+  EXE,
+  FALSE,
+  GID,
+  ID,
+  NAME,
+  NR,
+  OBSERVED_AT,
+  PID,
+  PPID,
+  SES,
+  TRUE,
+  UID,
+  ascii,
+  put,
+  putMember,
+  putNumber,
+  putString,
+} from './seccomp-event-json.js';
+import {
+  observedAtSecond,
+  seccompEventKey,
+  seccompObservedAt,
+  type SeccompEventParts,
+} from './seccomp-event.js';
+
+/**
+ * JSON.stringify(seccompEvent(...)) written as UTF-8 from the event's parts (seccompEventParts),
+ * without building the event: what `sandtrap parse` writes for each audit event. The constant
+ * runs between values, and values from small sets (arch and syscall names, actions, codes, the
+ * host, boot id and source of a stream), are copied as bytes encoded once, with JSON.stringify.
+ */
+
+const json = (s: string): string => JSON.stringify(s);
+const utf8 = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'utf8'));
+
+/** Encoded pieces keyed by a string value, made once each (at most 4096 kept). */
+class Pieces {
+  private readonly map = new Map<string, Uint8Array>();
+
+  constructor(private readonly make: (s: string) => string) {}
+
+  get(s: string): Uint8Array {
+    let bytes = this.map.get(s);
+    if (bytes === undefined) {
+      bytes = utf8(this.make(s));
+      if (this.map.size >= 4096) this.map.clear();
+      this.map.set(s, bytes);
+    }
+    return bytes;
+  }
+}
+
+const SYSCALL_ARCH = new Pieces((arch) => `,"syscall":{"arch":${json(arch)}`);
+const SYSCALL_OPEN = ascii(',"syscall":{');
+const NAMES = new Pieces((name) => `,"name":${json(name)}`);
+// Action, then signal, then blocked: blocked and the opening of details follow from the action.
+const ACTIONS = new Pieces((action) => `,"action":${json(action)}`);
+const BLOCKED_DETAILS = new Pieces(
+  (action) => `,"blocked":${isBlockingAction(action as SeccompEventParts['action'])},"details":{`,
+);
+const CODES = new Pieces((code) => `"code":${json(code)}`);
+const UNKNOWN_CODE = ascii(',"unknownCode":true');
+const AUDIT_ARCH = ascii(',"auditArch":');
+const SYSCALL_NR = ascii(',"syscallNr":');
+const SIG = ascii(',"sig":');
+const EXE_NULL = ascii(',"exe":"(null)"');
+const IP = ascii(',"ip":');
+const SUBJ = ascii(',"subj":');
+const REASON = ascii(',"reason":');
+const CWD = ascii(',"cwd":');
+const AUDIT_KEY = ascii(',"auditKey":');
+const EXIT = ascii(',"exit":');
+const RAW_OPEN = ascii('},"raw":');
+const BOOT_UNKNOWN = ascii('"boot-unknown');
+
+/** Bytes the JSON of an event's parts can take at most (six a character, plus the rest). */
+export function seccompPartsJsonMaxBytes(p: SeccompEventParts): number {
+  let chars = p.host.length + p.raw.length + (p.bootId?.length ?? 0) + p.source.length;
+  chars += (p.comm?.length ?? 0) + (p.exe?.length ?? 0) + (p.cmdline?.length ?? 0);
+  chars += (p.containerId?.length ?? 0) + (p.arch?.length ?? 0) + (p.name?.length ?? 0);
+  chars += (p.signalName?.length ?? 0) + p.action.length + (p.code?.length ?? 0);
+  chars += (p.auditArch?.length ?? 0) + (p.ip?.length ?? 0) + (p.subj?.length ?? 0);
+  chars += (p.reason?.length ?? 0) + (p.cwd?.length ?? 0) + (p.auditKey?.length ?? 0);
+  return chars * 6 + 1024;
+}
+
+/** Bytes into buf at `at`: a byte at a time when short (a call costs more), else with set. */
+function putBytes(buf: Buffer, at: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  if (n < 16) for (let i = 0; i < n; i++) buf[at + i] = bytes[i];
+  else buf.set(bytes, at);
+  return at + n;
+}
+
+/** Digits of 0..999, three of them. */
+function putThreeDigits(buf: Buffer, at: number, m: number): number {
+  buf[at] = 48 + Math.floor(m / 100);
+  buf[at + 1] = 48 + (Math.floor(m / 10) % 10);
+  buf[at + 2] = 48 + (m % 10);
+  return at + 3;
+}
+
+// What the last event's stamp, host, boot id and source encoded to: the next one mostly shares them.
+let headBootId: string | undefined;
+let headBytes: Uint8Array = utf8('{"eventKey":"boot-unknown:');
+let second = -1;
+let secondBytes: Uint8Array = new Uint8Array(0);
+let isoBytes: Uint8Array = new Uint8Array(0);
+let streamHost: string | undefined;
+let streamBootId: string | undefined;
+let streamSource: string | undefined;
+let streamBytes: Uint8Array = new Uint8Array(0);
+let signalNr: number | undefined;
+let signalName: string | undefined;
+let signalBytes: Uint8Array = new Uint8Array(0);
+
+/** A stamp whose eventKey and observedAt take the fast way (the rest go through the strings). */
+function stampIsPlain(p: SeccompEventParts): boolean {
+  const m = p.msec;
+  return (
+    Number.isSafeInteger(p.sec) &&
+    p.sec >= 0 &&
+    Number.isSafeInteger(p.serial) &&
+    p.serial >= 0 &&
+    Number.isInteger(m) &&
+    m >= 0 &&
+    m <= 999
+  );
+}
+
+/** `{"eventKey":"BOOT:SEC.MSEC:SERIAL","observedAt":"ISO` up to the end of observedAt's milliseconds. */
+function putStamp(p: SeccompEventParts, buf: Buffer, start: number): number {
+  if (p.bootId !== headBootId) {
+    // The boot id as a JSON string without its closing quote: the stamp follows.
+    const key = p.bootId === undefined ? BOOT_UNKNOWN : utf8(json(p.bootId).slice(0, -1));
+    headBytes = new Uint8Array(EVENT_KEY.length + key.length + 1);
+    headBytes.set(EVENT_KEY);
+    headBytes.set(key, EVENT_KEY.length);
+    headBytes[headBytes.length - 1] = 58; /* : */
+    headBootId = p.bootId;
+  }
+  if (p.sec !== second) {
+    // Throws for a second no Date can hold, as seccompEvent does (and changes nothing then).
+    isoBytes = ascii(`","observedAt":"${observedAtSecond(p.sec)}`);
+    secondBytes = ascii(`${p.sec}.`);
+    second = p.sec;
+  }
+  let at = putBytes(buf, start, headBytes);
+  at = putBytes(buf, at, secondBytes);
+  at = putThreeDigits(buf, at, p.msec);
+  buf[at++] = 58; /* : */
+  at = putNumber(buf, at, p.serial);
+  at = putBytes(buf, at, isoBytes);
+  return putThreeDigits(buf, at, p.msec);
+}
+
+/**
+ * Writes JSON.stringify(seccompEventOfParts(p)) as UTF-8 into buf at `start`; returns where it
+ * ends. The caller leaves seccompPartsJsonMaxBytes(p) bytes of room.
+ */
+export function writeSeccompPartsJson(p: SeccompEventParts, buf: Buffer, start: number): number {
+  let at: number;
+  if (stampIsPlain(p)) {
+    at = putStamp(p, buf, start);
+    if (p.host !== streamHost || p.bootId !== streamBootId || p.source !== streamSource) {
+      // The microseconds of an audit stamp are always 000.
+      const boot = p.bootId === undefined ? '' : `,"bootId":${json(p.bootId)}`;
+      const text = `000Z","host":${json(p.host)}${boot},"source":${json(p.source)},"kind":"seccomp","process":{`;
+      streamBytes = utf8(text);
+      streamHost = p.host;
+      streamBootId = p.bootId;
+      streamSource = p.source;
+    }
+    at = putBytes(buf, at, streamBytes);
+  } else {
+    at = put(buf, start, EVENT_KEY);
+    at = putString(buf, at, seccompEventKey(p));
+    at = putString(buf, put(buf, at, OBSERVED_AT), seccompObservedAt(p));
+    const boot = p.bootId === undefined ? '' : `,"bootId":${json(p.bootId)}`;
+    const text = `,"host":${json(p.host)}${boot},"source":${json(p.source)},"kind":"seccomp","process":{`;
+    at += buf.write(text, at, 'utf8');
+  }
+  const open = at;
+  if (p.pid !== undefined) at = putNumber(buf, putMember(buf, at, PID, at === open), p.pid);
+  if (p.ppid !== undefined) at = putNumber(buf, putMember(buf, at, PPID, at === open), p.ppid);
+  if (p.uid !== undefined) at = putNumber(buf, putMember(buf, at, UID, at === open), p.uid);
+  if (p.gid !== undefined) at = putNumber(buf, putMember(buf, at, GID, at === open), p.gid);
+  if (p.auid !== undefined) at = putNumber(buf, putMember(buf, at, AUID, at === open), p.auid);
+  if (p.ses !== undefined) at = putNumber(buf, putMember(buf, at, SES, at === open), p.ses);
+  if (p.comm !== undefined) at = putString(buf, putMember(buf, at, COMM, at === open), p.comm);
+  if (p.exe !== undefined) at = putString(buf, putMember(buf, at, EXE, at === open), p.exe);
+  if (p.cmdline !== undefined) at = putString(buf, putMember(buf, at, CMDLINE, at === open), p.cmdline);
+  buf[at++] = 125; /* } */
+  if (p.containerId !== undefined) {
+    at = put(buf, at, CONTAINER);
+    at = putString(buf, putMember(buf, at, ID, true), p.containerId);
+    buf[at++] = 125;
+  }
+  at = putBytes(buf, at, p.arch === undefined ? SYSCALL_OPEN : SYSCALL_ARCH.get(p.arch));
+  const call = p.arch === undefined ? at : -1;
+  if (p.nr !== undefined) at = putNumber(buf, putMember(buf, at, NR, at === call), p.nr);
+  if (p.name !== undefined) {
+    if (at === call) at = putString(buf, putMember(buf, at, NAME, true), p.name);
+    else at = putBytes(buf, at, NAMES.get(p.name));
+  }
+  if (p.compat !== undefined) at = put(buf, putMember(buf, at, COMPAT, at === call), p.compat ? TRUE : FALSE);
+  buf[at++] = 125;
+  at = putBytes(buf, at, ACTIONS.get(p.action));
+  if (p.signalNr !== undefined) {
+    if (p.signalNr !== signalNr || p.signalName !== signalName) {
+      const name = p.signalName === undefined ? '' : `,"name":${json(p.signalName)}`;
+      signalBytes = utf8(`,"signal":{"nr":${JSON.stringify(p.signalNr)}${name}}`);
+      signalNr = p.signalNr;
+      signalName = p.signalName;
+    }
+    at = putBytes(buf, at, signalBytes);
+  }
+  at = putBytes(buf, at, BLOCKED_DETAILS.get(p.action));
+  const details = at;
+  if (p.code !== undefined) {
+    at = putBytes(buf, at, CODES.get(p.code));
+    if (p.unknownCode) at = put(buf, at, UNKNOWN_CODE);
+  }
+  if (p.auditArch !== undefined)
+    at = putString(buf, putMember(buf, at, AUDIT_ARCH, at === details), p.auditArch);
+  if (p.syscallNr !== undefined)
+    at = putNumber(buf, putMember(buf, at, SYSCALL_NR, at === details), p.syscallNr);
+  if (p.sig !== undefined) at = putNumber(buf, putMember(buf, at, SIG, at === details), p.sig);
+  if (p.exeNull) at = putMember(buf, at, EXE_NULL, at === details);
+  if (p.ip !== undefined) at = putString(buf, putMember(buf, at, IP, at === details), p.ip);
+  if (p.subj !== undefined) at = putString(buf, putMember(buf, at, SUBJ, at === details), p.subj);
+  if (p.reason !== undefined) at = putString(buf, putMember(buf, at, REASON, at === details), p.reason);
+  if (p.cwd !== undefined) at = putString(buf, putMember(buf, at, CWD, at === details), p.cwd);
+  if (p.auditKey !== undefined)
+    at = putString(buf, putMember(buf, at, AUDIT_KEY, at === details), p.auditKey);
+  if (p.exit !== undefined) at = putNumber(buf, putMember(buf, at, EXIT, at === details), p.exit);
+  at = putString(buf, putBytes(buf, at, RAW_OPEN), p.raw);
+  buf[at++] = 125;
+  return at;
+}
