@@ -208,6 +208,38 @@ function putLongString(buf: Buffer, start: number, s: string): number {
 
 /** A number as JSON.stringify writes it. */
 export function putNumber(buf: Buffer, start: number, n: number): number {
+  // Most numbers are small non-negative integers: their digits from the right, in int32 steps.
+  if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) {
+    let v = n | 0;
+    const end =
+      start +
+      (v < 10
+        ? 1
+        : v < 100
+          ? 2
+          : v < 1000
+            ? 3
+            : v < 10000
+              ? 4
+              : v < 100000
+                ? 5
+                : v < 1000000
+                  ? 6
+                  : v < 10000000
+                    ? 7
+                    : v < 100000000
+                      ? 8
+                      : v < 1000000000
+                        ? 9
+                        : 10);
+    let at = end;
+    do {
+      const q = (v / 10) | 0;
+      buf[--at] = 48 + v - q * 10;
+      v = q;
+    } while (v !== 0);
+    return end;
+  }
   if (!Number.isFinite(n)) return put(buf, start, NULL);
   if (!Number.isSafeInteger(n)) return start + buf.write(String(n), start, 'latin1');
   let at = start;

@@ -1,5 +1,6 @@
 import { isBlockingAction } from '@sandtrap/events';
 import {
+  ARCH,
   AUID,
   CMDLINE,
   COMM,
@@ -41,33 +42,68 @@ import {
 const json = (s: string): string => JSON.stringify(s);
 const utf8 = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'utf8'));
 
-/** Encoded pieces keyed by a string value, made once each (at most 4096 kept). */
-class Pieces {
-  private readonly map = new Map<string, Uint8Array>();
+const SYSCALL_OPEN = ascii(',"syscall":{');
+const ACTION = ascii(',"action":');
+const BLOCKED_TRUE_DETAILS = ascii(',"blocked":true,"details":{');
+const BLOCKED_FALSE_DETAILS = ascii(',"blocked":false,"details":{');
+// Below this, a syscall number's piece is kept in its arch's array.
+const NUMBERS_KEPT = 4096;
 
-  constructor(private readonly make: (s: string) => string) {}
-
-  get(s: string): Uint8Array {
-    let bytes = this.map.get(s);
-    if (bytes === undefined) {
-      bytes = utf8(this.make(s));
-      if (this.map.size >= 4096) this.map.clear();
-      this.map.set(s, bytes);
-    }
-    return bytes;
-  }
+/** `,"nr":N,"name":NAME,"compat":C}` of one syscall number, for the name and compat it was made with. */
+interface CallPiece {
+  name: string | undefined;
+  compat: boolean | undefined;
+  bytes: Uint8Array;
 }
 
-const SYSCALL_ARCH = new Pieces((arch) => `,"syscall":{"arch":${json(arch)}`);
-const SYSCALL_OPEN = ascii(',"syscall":{');
-const NAMES = new Pieces((name) => `,"name":${json(name)}`);
-// Action, then signal, then blocked: blocked and the opening of details follow from the action.
-const ACTIONS = new Pieces((action) => `,"action":${json(action)}`);
-const BLOCKED_DETAILS = new Pieces(
-  (action) => `,"blocked":${isBlockingAction(action as SeccompEventParts['action'])},"details":{`,
-);
-const CODES = new Pieces((code) => `"code":${json(code)}`);
-const UNKNOWN_CODE = ascii(',"unknownCode":true');
+/** `,"syscall":{"arch":ARCH` and the pieces of the numbers seen with that arch. */
+interface ArchPiece {
+  head: Uint8Array;
+  calls: (CallPiece | undefined)[];
+}
+
+const ARCHES = new Map<string, ArchPiece>();
+
+function archPiece(arch: string): ArchPiece {
+  let piece = ARCHES.get(arch);
+  if (piece === undefined) {
+    piece = { head: utf8(`,"syscall":{"arch":${json(arch)}`), calls: [] };
+    if (ARCHES.size >= 256) ARCHES.clear();
+    ARCHES.set(arch, piece);
+  }
+  return piece;
+}
+
+/**
+ * What follows a code: `,"action":ACTION` (then the signal, if any), and
+ * `,"blocked":B,"details":{"code":CODE[,"unknownCode":true]`, for the action and unknownCode
+ * it was made with.
+ */
+interface CodePiece {
+  action: string;
+  unknownCode: boolean;
+  head: Uint8Array;
+  tail: Uint8Array;
+}
+
+const CODES = new Map<string, CodePiece>();
+
+function codePiece(p: SeccompEventParts & { code: string }): CodePiece {
+  let piece = CODES.get(p.code);
+  if (piece === undefined || piece.action !== p.action || piece.unknownCode !== p.unknownCode) {
+    const blocked = isBlockingAction(p.action);
+    const unknown = p.unknownCode ? ',"unknownCode":true' : '';
+    piece = {
+      action: p.action,
+      unknownCode: p.unknownCode,
+      head: utf8(`,"action":${json(p.action)}`),
+      tail: utf8(`,"blocked":${blocked},"details":{"code":${json(p.code)}${unknown}`),
+    };
+    if (CODES.size >= 4096) CODES.clear();
+    CODES.set(p.code, piece);
+  }
+  return piece;
+}
 const AUDIT_ARCH = ascii(',"auditArch":');
 const SYSCALL_NR = ascii(',"syscallNr":');
 const SIG = ascii(',"sig":');
@@ -79,7 +115,6 @@ const CWD = ascii(',"cwd":');
 const AUDIT_KEY = ascii(',"auditKey":');
 const EXIT = ascii(',"exit":');
 const RAW_OPEN = ascii('},"raw":');
-const BOOT_UNKNOWN = ascii('"boot-unknown');
 
 /** Bytes the JSON of an event's parts can take at most (six a character, plus the rest). */
 export function seccompPartsJsonMaxBytes(p: SeccompEventParts): number {
@@ -110,9 +145,9 @@ function putThreeDigits(buf: Buffer, at: number, m: number): number {
 
 // What the last event's stamp, host, boot id and source encoded to: the next one mostly shares them.
 let headBootId: string | undefined;
-let headBytes: Uint8Array = utf8('{"eventKey":"boot-unknown:');
 let second = -1;
-let secondBytes: Uint8Array = new Uint8Array(0);
+// `{"eventKey":"BOOT:SEC.` and `","observedAt":"ISO-SECOND.`
+let headBytes: Uint8Array = new Uint8Array(0);
 let isoBytes: Uint8Array = new Uint8Array(0);
 let streamHost: string | undefined;
 let streamBootId: string | undefined;
@@ -138,23 +173,17 @@ function stampIsPlain(p: SeccompEventParts): boolean {
 
 /** `{"eventKey":"BOOT:SEC.MSEC:SERIAL","observedAt":"ISO` up to the end of observedAt's milliseconds. */
 function putStamp(p: SeccompEventParts, buf: Buffer, start: number): number {
-  if (p.bootId !== headBootId) {
-    // The boot id as a JSON string without its closing quote: the stamp follows.
-    const key = p.bootId === undefined ? BOOT_UNKNOWN : utf8(json(p.bootId).slice(0, -1));
-    headBytes = new Uint8Array(EVENT_KEY.length + key.length + 1);
-    headBytes.set(EVENT_KEY);
-    headBytes.set(key, EVENT_KEY.length);
-    headBytes[headBytes.length - 1] = 58; /* : */
-    headBootId = p.bootId;
-  }
-  if (p.sec !== second) {
+  if (p.bootId !== headBootId || p.sec !== second) {
     // Throws for a second no Date can hold, as seccompEvent does (and changes nothing then).
-    isoBytes = ascii(`","observedAt":"${observedAtSecond(p.sec)}`);
-    secondBytes = ascii(`${p.sec}.`);
+    const iso = ascii(`","observedAt":"${observedAtSecond(p.sec)}`);
+    // The boot id as a JSON string without its closing quote: the stamp follows.
+    const boot = p.bootId === undefined ? '"boot-unknown' : json(p.bootId).slice(0, -1);
+    headBytes = utf8(`{"eventKey":${boot}:${p.sec}.`);
+    isoBytes = iso;
+    headBootId = p.bootId;
     second = p.sec;
   }
   let at = putBytes(buf, start, headBytes);
-  at = putBytes(buf, at, secondBytes);
   at = putThreeDigits(buf, at, p.msec);
   buf[at++] = 58; /* : */
   at = putNumber(buf, at, p.serial);
@@ -204,16 +233,31 @@ export function writeSeccompPartsJson(p: SeccompEventParts, buf: Buffer, start: 
     at = putString(buf, putMember(buf, at, ID, true), p.containerId);
     buf[at++] = 125;
   }
-  at = putBytes(buf, at, p.arch === undefined ? SYSCALL_OPEN : SYSCALL_ARCH.get(p.arch));
-  const call = p.arch === undefined ? at : -1;
-  if (p.nr !== undefined) at = putNumber(buf, putMember(buf, at, NR, at === call), p.nr);
-  if (p.name !== undefined) {
-    if (at === call) at = putString(buf, putMember(buf, at, NAME, true), p.name);
-    else at = putBytes(buf, at, NAMES.get(p.name));
+  const nr = p.nr;
+  if (p.arch !== undefined && nr !== undefined && nr >= 0 && nr < NUMBERS_KEPT && (nr | 0) === nr) {
+    // The common case: arch and number known, their pieces made once.
+    const arch = archPiece(p.arch);
+    let call = arch.calls[nr];
+    if (call === undefined || call.name !== p.name || call.compat !== p.compat) {
+      const name = p.name === undefined ? '' : `,"name":${json(p.name)}`;
+      const compat = p.compat === undefined ? '' : `,"compat":${p.compat}`;
+      call = { name: p.name, compat: p.compat, bytes: utf8(`,"nr":${nr}${name}${compat}}`) };
+      arch.calls[nr] = call;
+    }
+    at = putBytes(buf, putBytes(buf, at, arch.head), call.bytes);
+  } else {
+    at = putBytes(buf, at, SYSCALL_OPEN);
+    const call = at;
+    if (p.arch !== undefined) at = putString(buf, putMember(buf, at, ARCH, true), p.arch);
+    if (nr !== undefined) at = putNumber(buf, putMember(buf, at, NR, at === call), nr);
+    if (p.name !== undefined) at = putString(buf, putMember(buf, at, NAME, at === call), p.name);
+    if (p.compat !== undefined)
+      at = put(buf, putMember(buf, at, COMPAT, at === call), p.compat ? TRUE : FALSE);
+    buf[at++] = 125;
   }
-  if (p.compat !== undefined) at = put(buf, putMember(buf, at, COMPAT, at === call), p.compat ? TRUE : FALSE);
-  buf[at++] = 125;
-  at = putBytes(buf, at, ACTIONS.get(p.action));
+  const code = p.code === undefined ? undefined : codePiece(p as SeccompEventParts & { code: string });
+  if (code === undefined) at = putString(buf, putBytes(buf, at, ACTION), p.action);
+  else at = putBytes(buf, at, code.head);
   if (p.signalNr !== undefined) {
     if (p.signalNr !== signalNr || p.signalName !== signalName) {
       const name = p.signalName === undefined ? '' : `,"name":${json(p.signalName)}`;
@@ -223,11 +267,14 @@ export function writeSeccompPartsJson(p: SeccompEventParts, buf: Buffer, start: 
     }
     at = putBytes(buf, at, signalBytes);
   }
-  at = putBytes(buf, at, BLOCKED_DETAILS.get(p.action));
-  const details = at;
-  if (p.code !== undefined) {
-    at = putBytes(buf, at, CODES.get(p.code));
-    if (p.unknownCode) at = put(buf, at, UNKNOWN_CODE);
+  let details: number;
+  if (code !== undefined) {
+    at = putBytes(buf, at, code.tail);
+    details = -1;
+  } else {
+    at = putBytes(buf, at, isBlockingAction(p.action) ? BLOCKED_TRUE_DETAILS : BLOCKED_FALSE_DETAILS);
+    details = at;
+    // unknownCode goes with a code only.
   }
   if (p.auditArch !== undefined)
     at = putString(buf, putMember(buf, at, AUDIT_ARCH, at === details), p.auditArch);
