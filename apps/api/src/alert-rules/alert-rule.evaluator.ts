@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '@sandtrap/events';
+import type { EventShape } from '../ingest/ingest-batch.js';
 import { alertPayload } from './alert-payload.js';
 import { eventMayMatch, type AlertRule } from './alert-rule.js';
 import type { AlertRuleRepository } from './alert-rule.repository.js';
@@ -27,7 +27,7 @@ export class AlertRuleEvaluator {
     this.cache = undefined;
   }
 
-  async evaluate(events: readonly SecurityEvent[]): Promise<void> {
+  async evaluate(events: readonly EventShape[]): Promise<void> {
     if (events.length === 0) return;
     for (const rule of await this.enabledRules()) {
       if (!events.some((e) => eventMayMatch(rule.match, e))) continue;

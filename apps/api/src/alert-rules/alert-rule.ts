@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '@sandtrap/events';
+import type { EventShape } from '../ingest/ingest-batch.js';
 
 export const WEBHOOK_FORMATS = ['generic', 'slack', 'alertmanager'] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
@@ -41,7 +41,7 @@ export interface AlertEvent {
  * Whether an event of a batch could count for the rule. Host labels live in the hosts table,
  * so they are checked by the windowed count in SQL, not here.
  */
-export function eventMayMatch(match: AlertMatch, e: SecurityEvent): boolean {
+export function eventMayMatch(match: AlertMatch, e: EventShape): boolean {
   const has = (list: string[] | undefined, value: string | undefined) =>
     list === undefined || list.length === 0 || (value !== undefined && list.includes(value));
   return (

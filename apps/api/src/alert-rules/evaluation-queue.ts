@@ -1,9 +1,9 @@
-import type { SecurityEvent } from '@sandtrap/events';
+import type { EventShape, StoredEvent } from '../ingest/ingest-batch.js';
 
 /** Distinct (host, action, syscall, exe) kept while a run is busy: all a rule's prefilter reads. */
 const MAX_PENDING = 10_000;
 
-function keyOf(e: SecurityEvent): string {
+function keyOf(e: EventShape): string {
   return `${e.host}\u0000${e.action}\u0000${e.syscall?.name ?? ''}\u0000${e.process?.exe ?? ''}`;
 }
 
@@ -13,16 +13,21 @@ function keyOf(e: SecurityEvent): string {
  * burst of ingest cannot pile up unbounded work or memory.
  */
 export class EvaluationQueue {
-  private pending = new Map<string, SecurityEvent>();
+  private pending = new Map<string, EventShape>();
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly run: (events: SecurityEvent[]) => Promise<void>,
+    private readonly run: (events: EventShape[]) => Promise<void>,
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  push(events: readonly SecurityEvent[]): void {
-    for (const e of events) {
+  push(events: readonly StoredEvent[]): void {
+    // Events of one shape (event-scanner.ts) are seen once, and their shape is what is kept.
+    const visited = new Set<EventShape>();
+    for (const event of events) {
+      const e = event.shape ?? event;
+      if (visited.has(e)) continue;
+      visited.add(e);
       if (this.pending.size >= MAX_PENDING) break;
       const key = keyOf(e);
       if (!this.pending.has(key)) this.pending.set(key, e);

@@ -136,14 +136,26 @@ export function splitBodyLines(body: Buffer): BodyLine[] {
 /**
  * The lines splitBodyLines answers, handed to `visit` one at a time as they are decoded (text
  * undefined: not UTF-8), so that each line's string can be dropped as soon as it is read.
+ * `claim`, when given, sees each line's bytes first (body[start, end), without its line feed
+ * and CR): a line it answers true for is its own, neither decoded nor visited.
  */
-export function forEachBodyLine(body: Buffer, visit: (line: number, text: string | undefined) => void): void {
+export function forEachBodyLine(
+  body: Buffer,
+  visit: (line: number, text: string | undefined) => void,
+  claim?: (line: number, start: number, end: number) => boolean,
+): void {
   let start = 0;
   let line = 1;
   while (start <= body.length) {
     let end = body.indexOf(0x0a, start);
     if (end < 0) end = body.length;
-    const bytes = body.subarray(start, end > start && body[end - 1] === 0x0d ? end - 1 : end);
+    const stop = end > start && body[end - 1] === 0x0d ? end - 1 : end;
+    if (claim !== undefined && claim(line, start, stop)) {
+      start = end + 1;
+      line++;
+      continue;
+    }
+    const bytes = body.subarray(start, stop);
     let text: string | undefined;
     try {
       text = (line === 1 ? fatalUtf8 : fatalUtf8KeepBom).decode(bytes);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Injectable, Logger } from '@nestjs/common';
-import type { SecurityEvent } from '@sandtrap/events';
+import type { StoredEvent } from './ingest-batch.js';
 
 export interface BatchStored {
   source: string;
@@ -10,8 +10,11 @@ export interface BatchStored {
   rejectReasons: Record<string, number>;
   durationMs: number;
   dbMs: number;
-  /** The accepted, newly stored events. */
-  events: SecurityEvent[];
+  /**
+   * The accepted, newly stored events, as listeners read them (events of one shape may be one
+   * shared object: count them by identity, never change them).
+   */
+  events: StoredEvent[];
   /** Kernel records the sender reported lost (audit `lost=`/suppressed callbacks). */
   lostRecords: number;
 }

@@ -1,9 +1,15 @@
 import { performance } from 'node:perf_hooks';
-import type { SecurityEvent } from '@sandtrap/events';
 import type { PartitionMaintenance } from '../partitions/partition-maintenance.service.js';
 import { ByteBudget } from './byte-budget.js';
 import { CommitGroups, type GroupedEvent } from './commit-groups.js';
-import type { DecodedBatch, IngestCandidate, IngestProblem, IngestResult } from './ingest-batch.js';
+import { ScannedEvent } from './event-scanner.js';
+import type {
+  DecodedBatch,
+  IngestCandidate,
+  IngestProblem,
+  IngestResult,
+  StoredEvent,
+} from './ingest-batch.js';
 import type { IngestEvents } from './ingest-events.js';
 import { IngestUnavailableError } from './ingest.errors.js';
 import { MICROS_PER_DAY, dayStartOf, parseObservedAt } from './observed-at.js';
@@ -88,38 +94,41 @@ export class IngestService {
     const reject = (c: IngestCandidate, code: string, message: string) =>
       problems.push({ index: c.index, ...(c.line === undefined ? {} : { line: c.line }), code, message });
     for (const c of batch.candidates) {
+      const e = c.event;
       // An agent vouches for its own host only. Refused per event, not per batch: one record of
       // another host (an audit.log with node= of several machines) must not hold the rest back.
-      if (caller.role === 'agent' && c.event.host !== caller.hostName) {
+      if (caller.role === 'agent' && e.host !== caller.hostName) {
         reject(
           c,
           'foreign_host',
-          `This agent token belongs to host "${caller.hostName ?? '?'}" and may not send events of host "${c.event.host}"`,
+          `This agent token belongs to host "${caller.hostName ?? '?'}" and may not send events of host "${e.host}"`,
         );
         continue;
       }
-      const micros = parseObservedAt(c.event.observedAt);
+      // A scanned event's time and numbers were checked as it was read (event-scanner.ts).
+      const scanned = e instanceof ScannedEvent;
+      const micros = scanned ? e.micros : parseObservedAt(e.observedAt);
       if (micros === undefined) {
-        reject(c, 'invalid_time', `observedAt "${c.event.observedAt}" is not an ISO 8601 time with a zone`);
+        reject(c, 'invalid_time', `observedAt "${e.observedAt}" is not an ISO 8601 time with a zone`);
       } else if (micros < oldest) {
-        reject(c, 'too_old', `observedAt ${c.event.observedAt} is older than the retention of stored events`);
+        reject(c, 'too_old', `observedAt ${e.observedAt} is older than the retention of stored events`);
       } else if (micros > newest) {
-        reject(c, 'in_future', `observedAt ${c.event.observedAt} is more than one day in the future`);
-      } else if ((problem = numericProblem(c.event)) !== undefined) {
+        reject(c, 'in_future', `observedAt ${e.observedAt} is more than one day in the future`);
+      } else if (!scanned && (problem = numericProblem(e)) !== undefined) {
         reject(c, 'invalid_event', problem);
       } else {
-        const key = violationIdentity(c.event.host, c.event.eventKey, micros);
+        const key = violationIdentity(e.host, e.eventKey, micros);
         if (seen.has(key)) repeats++;
         else {
           seen.add(key);
-          valid.push({ key, event: { micros, event: c.event } });
+          valid.push({ key, event: { micros, event: e } });
         }
       }
     }
     problems.sort((a, b) => a.index - b.index);
 
     let dbMs = 0;
-    const stored: SecurityEvent[] = [];
+    const stored: StoredEvent[] = [];
     if (valid.length > 0) {
       const dbStarted = performance.now();
       await this.write(batch.source, valid, stored);
@@ -145,6 +154,9 @@ export class IngestService {
       events: stored,
       lostRecords: batch.lostRecords,
     });
+    // Written, and the listeners have what they keep (StoredEvents): the decoder's buffers can
+    // serve the next request.
+    batch.release?.();
     return result;
   }
 
@@ -181,7 +193,7 @@ export class IngestService {
   private async write(
     source: string,
     valid: ReadonlyArray<GroupedEvent<BatchEvent>>,
-    stored: SecurityEvent[],
+    stored: StoredEvent[],
   ): Promise<void> {
     let inserted: boolean[];
     try {

@@ -1,11 +1,16 @@
 import type { SecurityEvent } from '@sandtrap/events';
+import { HOST_ID_BYTES, ScannedEvent } from './event-scanner.js';
 import { formatObservedAt } from './observed-at.js';
 
-/** One event ready for storage: its host resolved to an id and its time to exact microseconds. */
+/**
+ * One event ready for storage: its host resolved to an id and its time to exact microseconds.
+ * A scanned event brings its COPY text with it; its whole event is built only for the
+ * one-statement path (columnArrays).
+ */
 export interface ViolationRow {
   hostId: string;
   micros: number;
-  event: SecurityEvent;
+  event: SecurityEvent | ScannedEvent;
 }
 
 /** Identity of a stored row, as the unique key `(host_id, event_key, observed_at)` sees it. */
@@ -66,6 +71,15 @@ class CopyWriter {
     else this.text(String(v));
   }
 
+  /** A scanned event's row: its host id, then the rest of the row as the scanner wrote it. */
+  scanned(hostId: string, e: ScannedEvent): void {
+    const start = e.copyStart + HOST_ID_BYTES;
+    const id = copyText(hostId);
+    this.room(id.length * 3 + e.copyEnd - start);
+    this.at += this.bytes.write(id, this.at);
+    this.at += e.copy.copy(this.bytes, this.at, start, e.copyEnd);
+  }
+
   /** Ends the row: its last tab becomes the line feed. */
   endRow(): void {
     this.bytes[this.at - 1] = NEWLINE;
@@ -81,11 +95,66 @@ const CHUNK_BYTES = 64 * 1024;
  * that the batch never exists as one buffer.
  */
 export function* copyChunks(rows: readonly ViolationRow[], rowsPerChunk = 100): Generator<Buffer> {
-  for (let i = 0; i < rows.length; i += rowsPerChunk) {
+  let i = 0;
+  while (i < rows.length) {
+    // Scanned rows that lie one after the other in one buffer go as they are, their host id
+    // written into the room left for it: no bytes copied.
+    const run = scannedRun(rows, i);
+    if (run > 0) {
+      const first = rows[i].event as ScannedEvent;
+      yield first.copy.subarray(first.copyStart, (rows[i + run - 1].event as ScannedEvent).copyEnd);
+      i += run;
+      continue;
+    }
     const out = new CopyWriter(CHUNK_BYTES);
-    for (let j = i; j < Math.min(rows.length, i + rowsPerChunk); j++) copyRow(out, rows[j]);
+    for (const end = Math.min(rows.length, i + rowsPerChunk); i < end; i++) copyRow(out, rows[i]);
     yield out.bytes.subarray(0, out.at);
   }
+}
+
+/** Bytes of scanned rows sent as one chunk at most. */
+const RUN_BYTES = 256 * 1024;
+/** A host id as its own text: 36 characters of uuid, nothing to escape. */
+const UUID = /^[0-9a-fA-F-]{36}$/;
+/** Host ids seen to be uuids (a fleet's hosts: bounded, forgotten past UUIDS_MAX). */
+const uuids = new Set<string>();
+const UUIDS_MAX = 10_000;
+
+function isUuid(id: string): boolean {
+  if (uuids.has(id)) return true;
+  if (id.length !== HOST_ID_BYTES || !UUID.test(id)) return false;
+  if (uuids.size >= UUIDS_MAX) uuids.clear();
+  uuids.add(id);
+  return true;
+}
+
+/**
+ * How many rows from `i` on are scanned rows contiguous in one buffer (RUN_BYTES at most),
+ * each with its host id written in (0: rows[i] is not such a row).
+ */
+function scannedRun(rows: readonly ViolationRow[], i: number): number {
+  let n = 0;
+  let next = -1;
+  let copy: Buffer | undefined;
+  let start = 0;
+  let lastId = '';
+  for (let j = i; j < rows.length; j++) {
+    const { event: e, hostId } = rows[j];
+    if (!(e instanceof ScannedEvent)) break;
+    if (n > 0 && (e.copy !== copy || e.copyStart !== next || e.copyEnd - start > RUN_BYTES)) break;
+    if (hostId !== lastId) {
+      if (!isUuid(hostId)) break;
+      lastId = hostId;
+    }
+    if (n === 0) {
+      copy = e.copy;
+      start = e.copyStart;
+    }
+    e.copy.write(hostId, e.copyStart, HOST_ID_BYTES, 'latin1');
+    next = e.copyEnd;
+    n++;
+  }
+  return n;
 }
 
 /**
@@ -94,6 +163,7 @@ export function* copyChunks(rows: readonly ViolationRow[], rowsPerChunk = 100): 
  */
 function copyRow(out: CopyWriter, row: ViolationRow): void {
   const { event: e } = row;
+  if (e instanceof ScannedEvent) return out.scanned(row.hostId, e);
   out.field(row.hostId);
   out.field(e.eventKey);
   out.text(formatObservedAt(row.micros));
@@ -150,7 +220,8 @@ export function columnArrays(rows: readonly ViolationRow[]): unknown[][] {
 }
 
 function columnValues(row: ViolationRow): unknown[] {
-  const { hostId, micros, event: e } = row;
+  const { hostId, micros } = row;
+  const e = row.event instanceof ScannedEvent ? row.event.full() : row.event;
   const p = e.process;
   const c = e.container;
   const s = e.syscall;

@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { ScannedEvent } from './event-scanner.js';
+import type { EventShape } from './ingest-batch.js';
 import { ROLLUP_TIERS } from './rollup-tiers.js';
 import {
   VIOLATION_COLUMNS,
@@ -214,22 +216,33 @@ export class ViolationWriterRepository {
 }
 
 /** The rows counted per minute and rollup key, as the eight arrays ROLLUP_SQL unnests. */
-function minuteCounts(rows: readonly ViolationRow[]): unknown[][] {
-  // Keyed by the seven values joined with NUL, which none of them can hold (ingest refuses it).
-  const counts = new Map<string, { row: ViolationRow; minute: number; n: number }>();
+export function minuteCounts(rows: readonly ViolationRow[]): unknown[][] {
+  // First by minute and object: scanned events of one shape share their StoredEvent, so most
+  // rows are counted without making a key (a whole event is its own object: counted alone).
+  const byShape = new Map<EventShape, Map<number, { hostId: string; n: number }>>();
   for (const row of rows) {
-    const { hostId, micros, event: e } = row;
-    const minute = Math.floor(micros / MINUTE_MICROS) * MINUTE_MICROS;
-    const id = `${minute}\u0000${hostId}\u0000${e.action}\u0000${e.syscall?.name ?? ''}\u0000${e.process?.exe ?? ''}\u0000${e.container?.id ?? ''}\u0000${e.source}`;
-    const group = counts.get(id);
+    const e = row.event instanceof ScannedEvent ? row.event.shape : row.event;
+    const minute = Math.floor(row.micros / MINUTE_MICROS) * MINUTE_MICROS;
+    let minutes = byShape.get(e);
+    if (minutes === undefined) byShape.set(e, (minutes = new Map()));
+    const group = minutes.get(minute);
     if (group) group.n++;
-    else counts.set(id, { row, minute, n: 1 });
+    else minutes.set(minute, { hostId: row.hostId, n: 1 });
+  }
+  // Then keyed by the seven values joined with NUL, which none of them can hold (ingest refuses it).
+  const counts = new Map<string, { e: EventShape; hostId: string; minute: number; n: number }>();
+  for (const [e, minutes] of byShape) {
+    for (const [minute, { hostId, n }] of minutes) {
+      const id = `${minute}\u0000${hostId}\u0000${e.action}\u0000${e.syscall?.name ?? ''}\u0000${e.process?.exe ?? ''}\u0000${e.container?.id ?? ''}\u0000${e.source}`;
+      const group = counts.get(id);
+      if (group) group.n += n;
+      else counts.set(id, { e, hostId, minute, n });
+    }
   }
   const columns: unknown[][] = [[], [], [], [], [], [], [], []];
-  for (const { row, minute, n } of counts.values()) {
-    const e = row.event;
+  for (const { e, hostId, minute, n } of counts.values()) {
     columns[0].push(String(minute));
-    columns[1].push(row.hostId);
+    columns[1].push(hostId);
     columns[2].push(e.action);
     columns[3].push(e.syscall?.name ?? '');
     columns[4].push(e.process?.exe ?? '');

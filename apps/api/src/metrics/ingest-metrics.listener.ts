@@ -1,3 +1,4 @@
+import type { EventShape } from '../ingest/ingest-batch.js';
 import type { BatchFailed, BatchStored } from '../ingest/ingest-events.js';
 import type { SandtrapMetrics } from './sandtrap-metrics.js';
 import type { LimitedLabels, ViolationSeriesLimiter } from './violation-series-limiter.js';
@@ -34,11 +35,17 @@ export class IngestMetricsListener {
     m.dbWriteDuration.observe({ source }, e.dbMs / 1000);
 
     // One inc per distinct series of the batch: prom-client hashes the labels on every call.
-    // The limiter answers the same object for the same label set, so identity groups them.
-    const series = new Map<LimitedLabels, number>();
+    // Events of one shape (event-scanner.ts) are counted per shape first; the limiter answers the same object for the same label set, so
+    // identity groups the series too.
+    const shapes = new Map<EventShape, number>();
     for (const event of e.events) {
+      const shape = event.shape ?? event;
+      shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+    }
+    const series = new Map<LimitedLabels, number>();
+    for (const [event, n] of shapes) {
       const limited = this.limiter.labelsFor(event);
-      series.set(limited, (series.get(limited) ?? 0) + 1);
+      series.set(limited, (series.get(limited) ?? 0) + n);
     }
     for (const [{ labels, folded }, n] of series) {
       m.violations.inc(labels, n);

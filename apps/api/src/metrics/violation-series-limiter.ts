@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '@sandtrap/events';
+import type { EventShape } from '../ingest/ingest-batch.js';
 import type { ViolationLabel } from './metrics-config.js';
 
 export const FOLDED_VALUE = 'other';
@@ -13,7 +13,7 @@ export interface LimitedLabels {
   key: string;
 }
 
-function labelValue(event: SecurityEvent, label: ViolationLabel): string {
+function labelValue(event: EventShape, label: ViolationLabel): string {
   switch (label) {
     case 'action':
       return event.action;
@@ -72,7 +72,7 @@ export class ViolationSeriesLimiter {
     return this.seen.size;
   }
 
-  labelsFor(event: SecurityEvent): LimitedLabels {
+  labelsFor(event: EventShape): LimitedLabels {
     let fullKey = '';
     for (const l of this.labels) fullKey += `${labelValue(event, l)}\u0000`;
     // A label set's outcome never changes once decided (the seen set only grows), so it is

@@ -1,0 +1,892 @@
+import {
+  EVENT_ACTIONS,
+  EVENT_KINDS,
+  EVENT_SOURCES,
+  isBlockingAction,
+  parseIsoTimestamp,
+  validateSecurityEvent,
+  type EventAction,
+  type EventSource,
+  type SecurityEvent,
+} from '@sandtrap/events';
+import type { EventShape, StoredEvent } from './ingest-batch.js';
+import { formatObservedAt, parseObservedAt } from './observed-at.js';
+
+/**
+ * The fast path of `POST /v1/ingest/events`: reads one NDJSON line as bytes, once, without
+ * JSON.parse, and writes its `violations` COPY row straight from them. It accepts only lines it
+ * reads completely and that the validator and the service would accept (ASCII, known keys once
+ * each, the canonical time `YYYY-MM-DDTHH:MM:SS.ffffffZ`, plain integers, `details` already in
+ * JSON.stringify's spelling, ...); every other line (`undefined`) goes the ordinary way
+ * (JSON.parse, validateSecurityEvent), which gives the same errors and rows as before. What is
+ * kept per event is small: its key, time, host, COPY text, and a EventShape shared by all the
+ * events of the same shape (what listeners and rollups read). The whole event is built again
+ * from the line only when needed (the deduplicating path, new hosts).
+ */
+
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+const COLON = 0x3a;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const LOWER_U = 0x75;
+
+// Value slots, in COPY column order after host_id (VIOLATION_COLUMNS).
+const EVENT_KEY = 0;
+const OBSERVED_AT = 1;
+const SOURCE = 2;
+const KIND = 3;
+const ACTION = 4;
+const BLOCKED = 5;
+const ARCH = 6;
+const NR = 7;
+const SYSCALL_NAME = 8;
+const COMPAT = 9;
+const PID = 10;
+const TID = 11;
+const PPID = 12;
+const UID = 13;
+const GID = 14;
+const AUID = 15;
+const SES = 16;
+const COMM = 17;
+const EXE = 18;
+const CMDLINE = 19;
+const CONTAINER_ID = 20;
+const CONTAINER_NAME = 21;
+const CONTAINER_IMAGE = 22;
+const POD = 23;
+const NAMESPACE = 24;
+const ERRNO_NR = 25;
+const ERRNO_NAME = 26;
+const SIGNAL_NR = 27;
+const SIGNAL_NAME = 28;
+const POLICY = 29;
+const RULE = 30;
+const SEVERITY = 31;
+const BOOT_ID = 32;
+const DETAILS = 33;
+const RAW = 34;
+const HOST = 35;
+const SLOTS = 36;
+
+// What a slot holds for the event being read.
+const ABSENT = 0;
+const PLAIN = 1; // a string without escapes: its bytes as they are
+const ESCAPED = 2; // a string with escapes
+const NUMBER = 3; // the digits of a non-negative integer
+const TRUE = 4;
+const FALSE = 5;
+const JSON_TEXT = 6; // details: JSON text already in JSON.stringify's spelling
+
+const STRING = 0;
+const INTEGER = 1;
+const BOOLEAN = 2;
+const OBJECT = 3;
+const DETAILS_OBJECT = 4;
+
+interface KeySpec {
+  name: Uint8Array;
+  type: number;
+  slot: number;
+  /** Strings: shortest and longest length (UTF-16 units); integers: largest value. */
+  min: number;
+  max: number;
+  keys?: KeySpec[];
+  index?: Map<number, number>;
+}
+
+const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const str = (name: string, slot: number, max: number, min = 0): KeySpec => ({
+  name: ascii(name),
+  type: STRING,
+  slot,
+  min,
+  max,
+});
+const int = (name: string, slot: number, max: number): KeySpec => ({
+  name: ascii(name),
+  type: INTEGER,
+  slot,
+  min: 0,
+  max,
+});
+const bool = (name: string, slot: number): KeySpec => ({
+  name: ascii(name),
+  type: BOOLEAN,
+  slot,
+  min: 0,
+  max: 0,
+});
+const obj = (name: string, keys: KeySpec[]): KeySpec => ({
+  name: ascii(name),
+  type: OBJECT,
+  slot: -1,
+  min: 0,
+  max: 0,
+  keys,
+});
+
+const INT32_MAX = 2147483647;
+const U32_MAX = 4294967295;
+const STRING_MAX = 4096; // STRING_MAX_CHARS
+const RAW_MAX = 8192; // RAW_MAX_BYTES: ASCII text has as many bytes as characters
+
+/** The validator's rules (validate-security-event.ts), plus the service's: syscall.nr is an int. */
+const EVENT_KEYS: KeySpec[] = [
+  str('eventKey', EVENT_KEY, 256, 1),
+  str('observedAt', OBSERVED_AT, 27, 27),
+  str('host', HOST, 253, 1),
+  str('bootId', BOOT_ID, 64, 1),
+  str('source', SOURCE, 64, 1),
+  str('kind', KIND, 64, 1),
+  str('action', ACTION, 64, 1),
+  bool('blocked', BLOCKED),
+  obj('process', [
+    int('pid', PID, INT32_MAX),
+    int('tid', TID, INT32_MAX),
+    int('ppid', PPID, INT32_MAX),
+    int('uid', UID, U32_MAX),
+    int('gid', GID, U32_MAX),
+    int('auid', AUID, U32_MAX),
+    int('ses', SES, U32_MAX),
+    str('comm', COMM, STRING_MAX),
+    str('exe', EXE, STRING_MAX),
+    str('cmdline', CMDLINE, STRING_MAX),
+  ]),
+  obj('container', [
+    str('id', CONTAINER_ID, STRING_MAX),
+    str('name', CONTAINER_NAME, STRING_MAX),
+    str('image', CONTAINER_IMAGE, STRING_MAX),
+    str('pod', POD, STRING_MAX),
+    str('namespace', NAMESPACE, STRING_MAX),
+  ]),
+  obj('syscall', [
+    str('arch', ARCH, 32, 1),
+    int('nr', NR, INT32_MAX),
+    str('name', SYSCALL_NAME, 128, 1),
+    bool('compat', COMPAT),
+  ]),
+  obj('errno', [int('nr', ERRNO_NR, 4095), str('name', ERRNO_NAME, 64, 1)]),
+  obj('signal', [int('nr', SIGNAL_NR, 128), str('name', SIGNAL_NAME, 64, 1)]),
+  str('policy', POLICY, STRING_MAX),
+  str('rule', RULE, STRING_MAX),
+  str('severity', SEVERITY, STRING_MAX),
+  { name: ascii('details'), type: DETAILS_OBJECT, slot: DETAILS, min: 0, max: 0 },
+  str('raw', RAW, RAW_MAX),
+];
+
+const bitOf = (name: string) => 1 << EVENT_KEYS.findIndex((k) => String.fromCharCode(...k.name) === name);
+const PROCESS_BIT = bitOf('process');
+const CONTAINER_BIT = bitOf('container');
+const SYSCALL_BIT = bitOf('syscall');
+const REQUIRED_SLOTS = [EVENT_KEY, OBSERVED_AT, HOST, SOURCE, KIND, ACTION];
+
+const lookupKey = (length: number, first: number, last: number) => (length << 16) | (first << 8) | last;
+/** A key table's keys by length, first and last byte (no two of a table share them). */
+function keyIndex(keys: KeySpec[]): Map<number, number> {
+  const index = new Map<number, number>();
+  for (const [k, { name }] of keys.entries()) {
+    const key = lookupKey(name.length, name[0], name[name.length - 1]);
+    if (index.has(key)) throw new Error(`event-scanner: keys ${k} and ${index.get(key)} look alike`);
+    index.set(key, k);
+  }
+  return index;
+}
+const EVENT_INDEX = keyIndex(EVENT_KEYS);
+for (const spec of EVENT_KEYS) if (spec.keys) spec.index = keyIndex(spec.keys);
+
+/** Room left at the start of each COPY row for the host id: a uuid's text. */
+export const HOST_ID_BYTES = 36;
+
+/** Bounds on `details` read here (the validator allows more; deeper or larger goes the ordinary way). */
+const DETAILS_MAX_DEPTH = 8;
+const DETAILS_MAX_NODES = 1000;
+const DETAILS_STRING_MAX = 16384;
+/** JSON.stringify writes every number up to here as its digits. */
+const DETAILS_MAX_DIGITS = 15;
+
+/** Shapes (the EventShape of distinct listener fields) remembered; past it, forgotten. */
+const SHAPES_MAX = 10_000;
+
+/**
+ * An event the scanner read: what the service and the writer need, its COPY text, and as a
+ * StoredEvent what listeners read (from its shared shape).
+ */
+export class ScannedEvent implements StoredEvent {
+  constructor(
+    readonly host: string,
+    readonly eventKey: string,
+    readonly micros: number,
+    /** Shared by the events of one shape: never changed. */
+    readonly shape: EventShape,
+    /**
+     * The COPY row in copy[copyStart, copyEnd): HOST_ID_BYTES left for the host id (a uuid, known
+     * only when the batch is written: see copyChunks), then the rest of the row from the tab that
+     * ends host_id to the line feed.
+     */
+    readonly copy: Buffer,
+    readonly copyStart: number,
+    readonly copyEnd: number,
+    private readonly body: Buffer,
+    private readonly lineStart: number,
+    private readonly lineEnd: number,
+  ) {}
+
+  get source() {
+    return this.shape.source;
+  }
+
+  get action() {
+    return this.shape.action;
+  }
+
+  get blocked() {
+    return this.shape.blocked;
+  }
+
+  get policy() {
+    return this.shape.policy;
+  }
+
+  get syscall() {
+    return this.shape.syscall;
+  }
+
+  get process() {
+    return this.shape.process;
+  }
+
+  get container() {
+    return this.shape.container;
+  }
+
+  /** The canonical time the line gave (formatObservedAt of it is that very text). */
+  get observedAt(): string {
+    return formatObservedAt(this.micros);
+  }
+
+  /** The whole event, as the ordinary path reads the line. */
+  full(): SecurityEvent {
+    const text = this.body.toString('latin1', this.lineStart, this.lineEnd);
+    const checked = validateSecurityEvent(JSON.parse(text), { maxFutureSkewMs: Number.MAX_SAFE_INTEGER });
+    if (!checked.ok) throw new Error(`scanned event ${this.eventKey} no longer validates`);
+    return checked.event;
+  }
+}
+
+/** The enum value among `allowed` whose bytes are b[start, end), or -1. */
+function enumIndex(b: Buffer, start: number, end: number, allowed: readonly Uint8Array[]): number {
+  outer: for (let k = 0; k < allowed.length; k++) {
+    const name = allowed[k];
+    if (name.length !== end - start) continue;
+    for (let i = 0; i < name.length; i++) if (b[start + i] !== name[i]) continue outer;
+    return k;
+  }
+  return -1;
+}
+
+const SOURCE_BYTES = EVENT_SOURCES.map(ascii);
+const KIND_BYTES = EVENT_KINDS.map(ascii);
+const ACTION_BYTES = EVENT_ACTIONS.map(ascii);
+
+interface Shape {
+  sig: Uint8Array;
+  summary: EventShape;
+  next: Shape | undefined;
+}
+
+/**
+ * Buffers of COPY text that finished requests gave back (EventScanner.release): a new buffer of
+ * megabytes per request is what made V8 mark the whole heap every few requests (it counts
+ * ArrayBuffer memory as external memory pressure).
+ */
+const spareBuffers: Buffer[] = [];
+const SPARE_BUFFERS = 8;
+const SPARE_BUFFER_MAX_BYTES = 32 * 1024 * 1024;
+
+/** Shapes by the hash of their signature (module-wide: batches of one fleet share them). */
+const shapes = new Map<number, Shape>();
+let shapeCount = 0;
+/** The second (19 bytes, `YYYY-MM-DDTHH:MM:SS`) of the last time read, and its microseconds. */
+const lastSecond = new Uint8Array(19);
+let lastSecondMicros = -1;
+
+/** The slots a shape is made of: what listeners (metrics labels, alert prefilter) and rollups read. */
+const SHAPE_SLOTS = [
+  HOST,
+  SOURCE,
+  ACTION,
+  POLICY,
+  ARCH,
+  NR,
+  SYSCALL_NAME,
+  EXE,
+  CONTAINER_ID,
+  CONTAINER_NAME,
+  POD,
+  NAMESPACE,
+];
+
+/**
+ * Reads the lines of one request body. Not for bodies with more lines than a request may hold
+ * (the ordinary path counts those first).
+ */
+export class EventScanner {
+  private readonly kind = new Uint8Array(SLOTS);
+  private readonly start = new Int32Array(SLOTS);
+  private readonly end = new Int32Array(SLOTS);
+  private readonly value = new Float64Array(SLOTS);
+  private i = 0;
+  private lineEnd = 0;
+  private detailsNodes = 0;
+  private copy: Buffer;
+  private at = 0;
+  private sig = new Uint8Array(256);
+  /** The buffers this scanner wrote rows into. */
+  private readonly buffers: Buffer[] = [];
+  /** Whether the current object's sub-objects were given (the validator keeps `{}` as `{}`). */
+  private given = 0;
+
+  constructor(private readonly b: Buffer) {
+    this.copy = Buffer.alloc(0); // allocated at the first row (see room)
+  }
+
+  /** The event on b[start, end) (a line without its line feed or CR), or undefined. */
+  scan(start: number, end: number): ScannedEvent | undefined {
+    this.kind.fill(ABSENT);
+    this.given = 0;
+    this.i = start;
+    this.lineEnd = end;
+    this.skipSpace();
+    if (!this.readObject(EVENT_KEYS, EVENT_INDEX, true)) return undefined;
+    this.skipSpace();
+    if (this.i !== end) return undefined;
+    return this.finish(start, end);
+  }
+
+  private skipSpace(): void {
+    const b = this.b;
+    while (this.i < this.lineEnd) {
+      const c = b[this.i];
+      if (c !== SPACE && c !== TAB && c !== CR) break;
+      this.i++;
+    }
+  }
+
+  /** `{ ... }` with the keys of `keys`, each at most once; false when anything else. */
+  private readObject(keys: KeySpec[], index: Map<number, number>, top: boolean): boolean {
+    const b = this.b;
+    if (this.i >= this.lineEnd || b[this.i] !== OPEN_BRACE) return false;
+    this.i++;
+    this.skipSpace();
+    if (this.i < this.lineEnd && b[this.i] === CLOSE_BRACE) {
+      this.i++;
+      return true;
+    }
+    let seen = 0;
+    for (;;) {
+      if (this.i >= this.lineEnd || b[this.i] !== QUOTE) return false;
+      const nameStart = this.i + 1;
+      let nameEnd = nameStart;
+      while (nameEnd < this.lineEnd && b[nameEnd] !== QUOTE) nameEnd++;
+      if (nameEnd >= this.lineEnd || nameEnd === nameStart) return false;
+      this.i = nameEnd + 1;
+      // The only key that can be this one (by length, first and last byte), then all its bytes.
+      const k = index.get(lookupKey(nameEnd - nameStart, b[nameStart], b[nameEnd - 1])) ?? -1;
+      if (k < 0 || (seen & (1 << k)) !== 0) return false; // unknown key or repeated
+      const name = keys[k].name;
+      if (name.length !== nameEnd - nameStart) return false;
+      for (let j = 1; j < name.length - 1; j++) if (b[nameStart + j] !== name[j]) return false;
+      seen |= 1 << k;
+      this.skipSpace();
+      if (this.i >= this.lineEnd || b[this.i] !== COLON) return false;
+      this.i++;
+      this.skipSpace();
+      if (!this.readValue(keys[k], top ? k : -1)) return false;
+      this.skipSpace();
+      if (this.i >= this.lineEnd) return false;
+      const c = b[this.i++];
+      if (c === CLOSE_BRACE) return true;
+      if (c !== COMMA) return false;
+      this.skipSpace();
+    }
+  }
+
+  private readLiteral(text: string): boolean {
+    const b = this.b;
+    if (this.i + text.length > this.lineEnd) return false;
+    for (let j = 0; j < text.length; j++) if (b[this.i + j] !== text.charCodeAt(j)) return false;
+    this.i += text.length;
+    return true;
+  }
+
+  private readValue(spec: KeySpec, topIndex: number): boolean {
+    const b = this.b;
+    if (this.i >= this.lineEnd) return false;
+    const c = b[this.i];
+    // null is "not given" for every field (a required one is then missing, see finish).
+    if (c === 0x6e) return this.readLiteral('null');
+    switch (spec.type) {
+      case STRING:
+        return this.readString(spec);
+      case INTEGER:
+        return this.readInteger(spec);
+      case BOOLEAN:
+        if (c === 0x74 && this.readLiteral('true')) this.kind[spec.slot] = TRUE;
+        else if (c === 0x66 && this.readLiteral('false')) this.kind[spec.slot] = FALSE;
+        else return false;
+        return true;
+      case OBJECT:
+        this.given |= 1 << topIndex;
+        return this.readObject(spec.keys!, spec.index!, false);
+      default: {
+        const start = this.i;
+        this.detailsNodes = 0;
+        if (c !== OPEN_BRACE || !this.readCanonical(0)) return false;
+        this.kind[spec.slot] = JSON_TEXT;
+        this.start[spec.slot] = start;
+        this.end[spec.slot] = this.i;
+        return true;
+      }
+    }
+  }
+
+  /** A string value: only printable ASCII and the escapes \" \\ \/ \b \f \n \r \t. */
+  private readString(spec: KeySpec): boolean {
+    const b = this.b;
+    if (b[this.i] !== QUOTE) return false;
+    const start = this.i + 1;
+    const lineEnd = this.lineEnd;
+    let i = start;
+    let escapes = 0;
+    for (; i < lineEnd; i++) {
+      const c = b[i];
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        this.i = i;
+        if (!this.readEscape(false)) return false;
+        escapes++;
+        i++;
+      } else if (c < SPACE || c >= 0x80) return false;
+    }
+    const length = i - start - escapes;
+    if (i >= lineEnd || length < spec.min || length > spec.max) return false;
+    this.kind[spec.slot] = escapes > 0 ? ESCAPED : PLAIN;
+    this.start[spec.slot] = start;
+    this.end[spec.slot] = i;
+    this.i = i + 1;
+    return true;
+  }
+
+  /**
+   * Steps over one escape at b[i]. Never \u (the ordinary path refuses the text `\u0000`
+   * anywhere in a line, so `\\u` is left to it too); in details, not \/ (JSON.stringify writes /).
+   */
+  private readEscape(details: boolean): boolean {
+    const b = this.b;
+    if (this.i + 1 >= this.lineEnd) return false;
+    const e = b[this.i + 1];
+    switch (e) {
+      case BACKSLASH:
+        if (this.i + 2 < this.lineEnd && b[this.i + 2] === LOWER_U) return false;
+        break;
+      case 0x2f: // /
+        if (details) return false;
+        break;
+      case QUOTE:
+      case 0x62: // b
+      case 0x66: // f
+      case 0x6e: // n
+      case 0x72: // r
+      case 0x74: // t
+        break;
+      default:
+        return false;
+    }
+    this.i += 2;
+    return true;
+  }
+
+  /** Digits of an integer in [0, spec.max], no sign, fraction or exponent. */
+  private readInteger(spec: KeySpec): boolean {
+    const b = this.b;
+    const start = this.i;
+    let value = 0;
+    while (this.i < this.lineEnd) {
+      const c = b[this.i];
+      if (c < ZERO || c > NINE) break;
+      value = value * 10 + (c - ZERO);
+      this.i++;
+      if (this.i - start > 10) return false;
+    }
+    const digits = this.i - start;
+    if (digits === 0 || (digits > 1 && b[start] === ZERO) || value > spec.max) return false;
+    if (this.i < this.lineEnd) {
+      const c = b[this.i];
+      if (c === 0x2e || c === 0x65 || c === 0x45) return false; // . e E
+    }
+    this.kind[spec.slot] = NUMBER;
+    this.start[spec.slot] = start;
+    this.end[spec.slot] = this.i;
+    this.value[spec.slot] = value;
+    return true;
+  }
+
+  /**
+   * A JSON value spelt exactly as JSON.stringify(JSON.parse(it)) would spell it: no spaces, no
+   * repeated keys, no keys that are integers (JSON.parse would put them first), integers only.
+   */
+  private readCanonical(depth: number): boolean {
+    const b = this.b;
+    if (this.i >= this.lineEnd || ++this.detailsNodes > DETAILS_MAX_NODES) return false;
+    const c = b[this.i];
+    if (c === QUOTE) return this.readCanonicalString() >= 0;
+    if (c === 0x74) return this.readLiteral('true');
+    if (c === 0x66) return this.readLiteral('false');
+    if (c === 0x6e) return this.readLiteral('null');
+    if (c === MINUS || (c >= ZERO && c <= NINE)) return this.readCanonicalNumber();
+    if (depth >= DETAILS_MAX_DEPTH) return false;
+    if (c === OPEN_BRACKET) {
+      this.i++;
+      if (this.i < this.lineEnd && b[this.i] === CLOSE_BRACKET) {
+        this.i++;
+        return true;
+      }
+      for (;;) {
+        if (!this.readCanonical(depth + 1)) return false;
+        if (this.i >= this.lineEnd) return false;
+        const next = b[this.i++];
+        if (next === CLOSE_BRACKET) return true;
+        if (next !== COMMA) return false;
+      }
+    }
+    if (c !== OPEN_BRACE) return false;
+    this.i++;
+    if (this.i < this.lineEnd && b[this.i] === CLOSE_BRACE) {
+      this.i++;
+      return true;
+    }
+    const keys: number[] = [];
+    for (;;) {
+      if (this.i >= this.lineEnd || b[this.i] !== QUOTE) return false;
+      const keyStart = this.i + 1;
+      if (this.readCanonicalString() < 0) return false;
+      const keyEnd = this.i - 1;
+      const first = b[keyStart];
+      if (keyEnd > keyStart && first >= ZERO && first <= NINE) return false;
+      for (let k = 0; k < keys.length; k += 2) {
+        if (keys[k + 1] - keys[k] !== keyEnd - keyStart) continue;
+        if (b.compare(b, keys[k], keys[k + 1], keyStart, keyEnd) === 0) return false;
+      }
+      keys.push(keyStart, keyEnd);
+      if (this.i >= this.lineEnd || b[this.i] !== COLON) return false;
+      this.i++;
+      if (!this.readCanonical(depth + 1)) return false;
+      if (this.i >= this.lineEnd) return false;
+      const next = b[this.i++];
+      if (next === CLOSE_BRACE) return true;
+      if (next !== COMMA) return false;
+    }
+  }
+
+  /** Its length in characters, or -1. */
+  private readCanonicalString(): number {
+    const b = this.b;
+    this.i++;
+    let length = 0;
+    while (this.i < this.lineEnd) {
+      const c = b[this.i];
+      if (c === QUOTE) {
+        this.i++;
+        return length > DETAILS_STRING_MAX ? -1 : length;
+      }
+      if (c === BACKSLASH) {
+        if (!this.readEscape(true)) return -1;
+      } else if (c < SPACE || c >= 0x80) return -1;
+      else this.i++;
+      length++;
+    }
+    return -1;
+  }
+
+  private readCanonicalNumber(): boolean {
+    const b = this.b;
+    if (b[this.i] === MINUS) this.i++;
+    const start = this.i;
+    while (this.i < this.lineEnd && b[this.i] >= ZERO && b[this.i] <= NINE) this.i++;
+    const digits = this.i - start;
+    if (digits === 0 || digits > DETAILS_MAX_DIGITS || (b[start] === ZERO && digits > 1)) return false;
+    if (b[start] === ZERO && start > 0 && b[start - 1] === MINUS) return false; // -0 becomes 0
+    if (this.i < this.lineEnd) {
+      const c = b[this.i];
+      if (c === 0x2e || c === 0x65 || c === 0x45) return false;
+    }
+    return true;
+  }
+
+  /** The checks left once the line is read, then its COPY row and its shape. */
+  private finish(lineStart: number, lineEnd: number): ScannedEvent | undefined {
+    const { kind, start, end, b } = this;
+    for (const slot of REQUIRED_SLOTS) if (kind[slot] === ABSENT) return undefined;
+    if (
+      kind[OBSERVED_AT] !== PLAIN ||
+      kind[SOURCE] !== PLAIN ||
+      kind[KIND] !== PLAIN ||
+      kind[ACTION] !== PLAIN
+    )
+      return undefined;
+    const source = enumIndex(b, start[SOURCE], end[SOURCE], SOURCE_BYTES);
+    const action = enumIndex(b, start[ACTION], end[ACTION], ACTION_BYTES);
+    if (source < 0 || action < 0 || enumIndex(b, start[KIND], end[KIND], KIND_BYTES) < 0) return undefined;
+    const blocking = isBlockingAction(EVENT_ACTIONS[action]);
+    if (kind[BLOCKED] !== ABSENT && (kind[BLOCKED] === TRUE) !== blocking) return undefined;
+    const micros = this.micros(start[OBSERVED_AT]);
+    if (micros === undefined) return undefined;
+
+    const copyStart = this.writeRow(lineEnd - lineStart, blocking);
+    const summary = this.shape(EVENT_SOURCES[source], EVENT_ACTIONS[action], blocking);
+    return new ScannedEvent(
+      summary.host,
+      this.text(EVENT_KEY)!,
+      micros,
+      summary,
+      this.copy,
+      copyStart,
+      this.at,
+      b,
+      lineStart,
+      lineEnd,
+    );
+  }
+
+  /**
+   * Microseconds of the canonical time at b[at, at + 27): of a second read before straight from
+   * the digits, else as the validator and the service read it, which must both give the very text.
+   */
+  private micros(at: number): number | undefined {
+    const b = this.b;
+    if (b[at + 19] !== 0x2e || b[at + 26] !== 0x5a) return undefined; // . Z
+    let fraction = 0;
+    for (let j = at + 20; j < at + 26; j++) {
+      const d = b[j] - ZERO;
+      if (d < 0 || d > 9) return undefined;
+      fraction = fraction * 10 + d;
+    }
+    let same = lastSecondMicros >= 0;
+    for (let j = 0; same && j < 19; j++) same = b[at + j] === lastSecond[j];
+    if (same) return lastSecondMicros + fraction;
+    const text = b.toString('latin1', at, at + 27);
+    const time = parseIsoTimestamp(text);
+    const micros = parseObservedAt(text);
+    if (time === undefined || time.iso !== text || micros === undefined) return undefined;
+    if (formatObservedAt(micros) !== text) return undefined;
+    for (let j = 0; j < 19; j++) lastSecond[j] = b[at + j];
+    lastSecondMicros = micros - fraction;
+    return micros;
+  }
+
+  /** The string of a slot (undefined when absent), unescaped. */
+  private text(slot: number): string | undefined {
+    const k = this.kind[slot];
+    if (k === ABSENT) return undefined;
+    if (k === ESCAPED)
+      return JSON.parse(this.b.toString('latin1', this.start[slot] - 1, this.end[slot] + 1)) as string;
+    return this.b.toString('latin1', this.start[slot], this.end[slot]);
+  }
+
+  /**
+   * The EventShape of this event's shape: the same object for every event with the same bytes
+   * in SHAPE_SLOTS, found by a hash of them without making strings.
+   */
+  private shape(source: EventSource, action: EventAction, blocked: boolean): EventShape {
+    const { kind, start, end, b } = this;
+    let n = 0;
+    for (const slot of SHAPE_SLOTS) {
+      const len = end[slot] - start[slot];
+      if (n + len + 2 > this.sig.length) {
+        const grown = new Uint8Array(Math.max(this.sig.length * 2, n + len + 2));
+        grown.set(this.sig.subarray(0, n));
+        this.sig = grown;
+      }
+      const k = kind[slot];
+      this.sig[n++] = k + 1;
+      if (k !== ABSENT) {
+        for (let j = start[slot]; j < end[slot]; j++) this.sig[n++] = b[j];
+        this.sig[n++] = 0; // no accepted value holds a NUL byte
+      }
+    }
+    // The given sub-objects (process, container, syscall): `{}` and absent differ in the event.
+    this.sig[n++] = this.given & 0xff;
+    this.sig[n++] = (this.given >> 8) & 0xff;
+    let hash = 0x811c9dc5;
+    for (let j = 0; j < n; j++) hash = Math.imul(hash ^ this.sig[j], 0x01000193);
+    for (let s = shapes.get(hash); s !== undefined; s = s.next) {
+      if (s.sig.length !== n) continue;
+      let same = true;
+      for (let j = 0; j < n; j++)
+        if (s.sig[j] !== this.sig[j]) {
+          same = false;
+          break;
+        }
+      if (same) return s.summary;
+    }
+    const summary = this.summary(source, action, blocked);
+    if (shapeCount >= SHAPES_MAX) {
+      shapes.clear();
+      shapeCount = 0;
+    }
+    shapes.set(hash, { sig: this.sig.slice(0, n), summary, next: shapes.get(hash) });
+    shapeCount++;
+    return summary;
+  }
+
+  private summary(source: EventSource, action: EventAction, blocked: boolean): EventShape {
+    const out: EventShape = { host: this.text(HOST)!, source, action, blocked };
+    const policy = this.text(POLICY);
+    if (policy !== undefined) out.policy = policy;
+    if ((this.given & SYSCALL_BIT) !== 0) {
+      out.syscall = {};
+      const arch = this.text(ARCH);
+      if (arch !== undefined) out.syscall.arch = arch;
+      if (this.kind[NR] === NUMBER) out.syscall.nr = this.value[NR];
+      const name = this.text(SYSCALL_NAME);
+      if (name !== undefined) out.syscall.name = name;
+    }
+    if ((this.given & PROCESS_BIT) !== 0) {
+      out.process = {};
+      const exe = this.text(EXE);
+      if (exe !== undefined) out.process.exe = exe;
+    }
+    if ((this.given & CONTAINER_BIT) !== 0) {
+      out.container = {};
+      const id = this.text(CONTAINER_ID);
+      if (id !== undefined) out.container.id = id;
+      const name = this.text(CONTAINER_NAME);
+      if (name !== undefined) out.container.name = name;
+      const pod = this.text(POD);
+      if (pod !== undefined) out.container.pod = pod;
+      const namespace = this.text(NAMESPACE);
+      if (namespace !== undefined) out.container.namespace = namespace;
+    }
+    return out;
+  }
+
+  /** Room for `n` more bytes of COPY text: a row never spans two buffers. */
+  private room(n: number): void {
+    if (this.at + n <= this.copy.length) return;
+    // The first buffer the size of the body: a row of COPY text is mostly shorter than its line.
+    const size = Math.max(this.copy.length === 0 ? this.b.length : this.copy.length, n, 64 * 1024);
+    let spare = -1;
+    for (let k = 0; k < spareBuffers.length; k++) {
+      const length = spareBuffers[k].length;
+      if (length >= size && (spare < 0 || length < spareBuffers[spare].length)) spare = k;
+    }
+    this.copy = spare >= 0 ? spareBuffers.splice(spare, 1)[0] : Buffer.allocUnsafe(size);
+    this.buffers.push(this.copy);
+    this.at = 0;
+  }
+
+  /**
+   * Gives this body's buffers of COPY text to the next requests: only once nothing reads or
+   * sends them any more (the batch is written and answered; never after a failed write, whose
+   * bytes may still be queued on a connection). Its ScannedEvents must not be used after.
+   */
+  release(): void {
+    for (const buffer of this.buffers) {
+      if (spareBuffers.length >= SPARE_BUFFERS || buffer.length > SPARE_BUFFER_MAX_BYTES) break;
+      spareBuffers.push(buffer);
+    }
+    this.buffers.length = 0;
+    this.copy = Buffer.alloc(0);
+  }
+
+  /** The row after host_id into this.copy; answers where it starts. */
+  private writeRow(lineBytes: number, blocked: boolean): number {
+    // Unescaping never lengthens a value by more than twice, and each column adds at most 3 bytes.
+    this.room(HOST_ID_BYTES + lineBytes * 2 + SLOTS * 3 + 8);
+    const out = this.copy;
+    const { kind, start, end, b } = this;
+    const rowStart = this.at;
+    let at = this.at + HOST_ID_BYTES;
+    for (let slot = 0; slot < HOST; slot++) {
+      out[at++] = TAB;
+      const k = slot === BLOCKED ? (blocked ? TRUE : FALSE) : kind[slot];
+      switch (k) {
+        case ABSENT:
+          out[at++] = BACKSLASH;
+          out[at++] = 0x4e; // N
+          break;
+        case TRUE:
+          out[at++] = 0x74; // t
+          break;
+        case FALSE:
+          out[at++] = 0x66; // f
+          break;
+        case ESCAPED:
+          at = unescapeForCopy(b, start[slot], end[slot], out, at);
+          break;
+        case JSON_TEXT:
+          for (let j = start[slot]; j < end[slot]; j++) {
+            const c = b[j];
+            out[at++] = c;
+            if (c === BACKSLASH) out[at++] = BACKSLASH;
+          }
+          break;
+        default: {
+          // PLAIN and NUMBER: the bytes as they are.
+          const s = start[slot];
+          const e = end[slot];
+          if (e - s > 32) at += b.copy(out, at, s, e);
+          else for (let j = s; j < e; j++) out[at++] = b[j];
+        }
+      }
+    }
+    out[at++] = LF;
+    this.at = at;
+    return rowStart;
+  }
+}
+
+/**
+ * A JSON string's escapes turned into COPY text: the character itself, or COPY's own escape for
+ * backslash, tab, line feed and carriage return (the four copyText escapes), nothing else.
+ */
+function unescapeForCopy(b: Buffer, s: number, e: number, out: Buffer, at: number): number {
+  for (let j = s; j < e; j++) {
+    const c = b[j];
+    if (c !== BACKSLASH) {
+      out[at++] = c;
+      continue;
+    }
+    const x = b[++j];
+    switch (x) {
+      case 0x62: // \b
+        out[at++] = 0x08;
+        break;
+      case 0x66: // \f
+        out[at++] = 0x0c;
+        break;
+      case 0x6e: // \n
+      case 0x72: // \r
+      case 0x74: // \t
+      case BACKSLASH:
+        out[at++] = BACKSLASH;
+        out[at++] = x;
+        break;
+      default: // \" and \/
+        out[at++] = x;
+    }
+  }
+  return at;
+}
