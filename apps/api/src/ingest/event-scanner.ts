@@ -224,9 +224,23 @@ const SHAPES_MAX = 10_000;
  * StoredEvent what listeners read (from its shared shape).
  */
 export class ScannedEvent implements StoredEvent {
+  /*
+   * Its own candidate (index, line), grouped event (key) and row (hostId) too: one object per
+   * event while the batch waits for the database, which is what the garbage collector sees.
+   */
+  /** Position in the request (IngestCandidate). */
+  index = 0;
+  line = 0;
+  /** Identity, violationIdentity(host, eventKey, micros): set by the service. */
+  key = '';
+  /** Set by the writer for the row (ViolationRow). */
+  hostId = '';
+
   constructor(
     readonly host: string,
-    readonly eventKey: string,
+    private readonly keyStart: number,
+    private readonly keyEnd: number,
+    private readonly keyEscaped: boolean,
     readonly micros: number,
     /** Shared by the events of one shape: never changed. */
     readonly shape: EventShape,
@@ -242,6 +256,17 @@ export class ScannedEvent implements StoredEvent {
     private readonly lineStart: number,
     private readonly lineEnd: number,
   ) {}
+
+  /** The candidate's event, the grouped event's event, the row's event: this. */
+  get event(): this {
+    return this;
+  }
+
+  /** Read from the line when asked (kept as a string, it would cost each event's memory). */
+  get eventKey(): string {
+    const text = this.body.toString('latin1', this.keyStart, this.keyEnd);
+    return this.keyEscaped ? (JSON.parse(`"${text}"`) as string) : text;
+  }
 
   get source() {
     return this.shape.source;
@@ -658,7 +683,9 @@ export class EventScanner {
     const summary = this.shape(EVENT_SOURCES[source], EVENT_ACTIONS[action], blocking);
     return new ScannedEvent(
       summary.host,
-      this.text(EVENT_KEY)!,
+      start[EVENT_KEY],
+      end[EVENT_KEY],
+      kind[EVENT_KEY] === ESCAPED,
       micros,
       summary,
       this.copy,

@@ -69,7 +69,9 @@ function decodeLines(
       ((line: number, start: number, end: number): boolean => {
         const event = scan(start, end);
         if (event === undefined) return false;
-        candidates.push({ index: index++, line, event });
+        event.index = index++;
+        event.line = line;
+        candidates.push(event); // its own candidate: event.event is itself
         return true;
       });
     forEachBodyLine(body, visit, claim);

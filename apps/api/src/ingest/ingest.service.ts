@@ -121,7 +121,11 @@ export class IngestService {
         if (seen.has(key)) repeats++;
         else {
           seen.add(key);
-          valid.push({ key, event: { micros, event: e } });
+          // A scanned event is its own grouped event (key, event: itself, with its micros).
+          if (scanned) {
+            e.key = key;
+            valid.push(e);
+          } else valid.push({ key, event: { micros, event: e } });
         }
       }
     }

@@ -127,11 +127,7 @@ export class ViolationWriterRepository {
     if (events.length === 0) return { inserted: [], hostIds };
     if (unknown.size > 0) return this.withNewHosts(events, hostIds, [...unknown]);
 
-    const rows = events.map((e) => ({
-      hostId: hostIds.get(e.event.host)!,
-      micros: e.micros,
-      event: e.event,
-    }));
+    const rows = events.map((e) => rowOf(e, hostIds.get(e.event.host)!));
     if (rows.length >= COPY_MIN_EVENTS && (await this.tryCopy(rows))) {
       return { inserted: rows.map(() => true), hostIds };
     }
@@ -185,11 +181,7 @@ export class ViolationWriterRepository {
     return this.transaction(async (client) => {
       const created = await client.query<{ id: string; name: string }>(CREATE_HOSTS_SQL, [names.sort()]);
       for (const r of created.rows) hostIds.set(r.name, r.id);
-      const rows = events.map((e) => ({
-        hostId: hostIds.get(e.event.host)!,
-        micros: e.micros,
-        event: e.event,
-      }));
+      const rows = events.map((e) => rowOf(e, hostIds.get(e.event.host)!));
       return { inserted: await this.store(client, rows), hostIds };
     });
   }
@@ -213,6 +205,15 @@ export class ViolationWriterRepository {
       client.release(broken);
     }
   }
+}
+
+/** The row of an event: a scanned event is its own row (its hostId set). */
+function rowOf(e: BatchEvent, hostId: string): ViolationRow {
+  if (e instanceof ScannedEvent) {
+    e.hostId = hostId;
+    return e;
+  }
+  return { hostId, micros: e.micros, event: e.event };
 }
 
 /** The rows counted per minute and rollup key, as the eight arrays ROLLUP_SQL unnests. */
