@@ -37,6 +37,8 @@ const ONE_THREAD = { SANDTRAP_PARSE_WORKERS: '0' };
 // Small chunks and short lead-ins put many chunk edges inside held events and force re-parses.
 const SETTINGS: Record<string, string>[] = [
   { SANDTRAP_PARSE_WORKERS: '2' },
+  // The default lead-in, sized from the spans of the states seen, over many chunk edges.
+  { SANDTRAP_PARSE_WORKERS: '2', SANDTRAP_PARSE_CHUNK_BYTES: '32768' },
   { SANDTRAP_PARSE_WORKERS: '2', SANDTRAP_PARSE_CHUNK_BYTES: '4096', SANDTRAP_PARSE_PREFIX_LINES: '1' },
   { SANDTRAP_PARSE_WORKERS: '3', SANDTRAP_PARSE_CHUNK_BYTES: '65536', SANDTRAP_PARSE_PREFIX_LINES: '300' },
   { SANDTRAP_PARSE_WORKERS: '1', SANDTRAP_PARSE_CHUNK_BYTES: '20000', SANDTRAP_PARSE_PREFIX_LINES: '5000' },

@@ -1,10 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Option, type Command } from 'commander';
-import { ParallelParse } from '../parse/parallel-parse.js';
-import { PARSE_FORMATS, ParseRun, isTool, type ParseFormat } from '../parse/parse-run.js';
-import { readLines } from '../parse/line-reader.js';
-import { StdoutSink } from '../parse/stdout-sink.js';
+import { PARSE_FORMATS, isTool, type ParseFormat } from '../parse/parse-format.js';
 
 interface ParseOptions {
   from: ParseFormat;
@@ -58,7 +55,6 @@ function envNumber(name: string): number | undefined {
 }
 
 async function runParse(files: string[], options: ParseOptions): Promise<number> {
-  const out = new StdoutSink(process.stdout);
   const report = (text: string) => process.stderr.write(`${text}\n`);
   const runOptions = { from: options.from, host: options.host, bootId: options.bootId };
   let status = 0;
@@ -71,14 +67,23 @@ async function runParse(files: string[], options: ParseOptions): Promise<number>
   const total = sizes.reduce<number>((sum, n) => sum + (n ?? 0), 0);
   const forced = (process.env.SANDTRAP_PARSE_WORKERS ?? '') !== '';
   const workers = onDisk && (forced || total >= WORKERS_MIN_BYTES) ? workerCount() : 0;
+  // The parsers are loaded here, not with the CLI: the workers start loading theirs first.
+  const { ParallelParse } = await import('../parse/parallel-parse.js');
   const parallel =
     workers > 0
-      ? new ParallelParse(runOptions, out, report, {
+      ? new ParallelParse(runOptions, report, {
           workers,
           chunkBytes: envNumber('SANDTRAP_PARSE_CHUNK_BYTES'),
           prefixLines: envNumber('SANDTRAP_PARSE_PREFIX_LINES'),
         })
       : undefined;
+  const [{ ParseRun }, { readLines }, { StdoutSink }] = await Promise.all([
+    import('../parse/parse-run.js'),
+    import('../parse/line-reader.js'),
+    import('../parse/stdout-sink.js'),
+  ]);
+  const out = new StdoutSink(process.stdout);
+  parallel?.writeTo(out);
   const run = new ParseRun(runOptions, out, report);
   for (const [i, file] of inputs.entries()) {
     const label = inputs.length > 1 ? file : undefined;

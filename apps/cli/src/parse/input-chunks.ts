@@ -12,9 +12,12 @@ export interface InputChunk {
  */
 export const OVERLONG_BYTES = 3 * 1024 * 1024 + 4;
 
-/** Copies `parts` (`n` bytes) into one exact-size buffer (safe to post: no pool around it). */
+/**
+ * Copies `parts` (`n` bytes) into one buffer over shared memory: posted to a parse worker, it
+ * is shared, not copied, and stays readable here (for the next chunk's lead-in, or to post again).
+ */
 function gather(parts: Buffer[], n: number): Buffer {
-  const out = Buffer.allocUnsafeSlow(n);
+  const out = Buffer.from(new SharedArrayBuffer(n));
   let at = 0;
   for (const part of parts) at += part.copy(out, at);
   return out;

@@ -10,7 +10,11 @@ export interface ParallelOptions {
   workers: number;
   /** Bytes of input per job (default 4 MiB). */
   chunkBytes?: number;
-  /** Lines before a chunk that a worker parses to get the audit parser's state (default 2048). */
+  /**
+   * Lines before a chunk that a worker parses to get the audit parser's state. Default: 2048,
+   * then twice the span of lines the state held at the chunk ends seen so far (at least 256,
+   * at most 2048).
+   */
   prefixLines?: number;
   /** Jobs out at once per worker (default 2). */
   depth?: number;
@@ -28,6 +32,18 @@ interface Pending {
   result: Promise<ChunkResult>;
 }
 
+// Bounds of the lead-in chosen from the state's span (parallel-parse consume).
+const PREFIX_MIN = 256;
+const PREFIX_MAX = 2048;
+
+/** Lines from the oldest entry a state holds up to `nextLine` (0 when it holds nothing). */
+function stateSpan(state: AuditParserState, nextLine: number): number {
+  let oldest = nextLine;
+  for (const h of state.held) if (h.line < oldest) oldest = h.line;
+  for (const e of state.early) if (e.line < oldest) oldest = e.line;
+  return nextLine - oldest;
+}
+
 /** The last `n` lines of a chunk (it ends at a newline, or is the input's last). */
 function tail(chunk: InputChunk, firstLine: number, n: number): ChunkJob['prefix'] {
   const count = Math.min(n, chunk.lines);
@@ -43,7 +59,8 @@ function tail(chunk: InputChunk, firstLine: number, n: number): ChunkJob['prefix
   }
   const skipped = chunk.lines - count;
   return {
-    bytes: Buffer.from(bytes.subarray(start)),
+    // A view: the chunk's shared memory goes to the worker without a copy.
+    bytes: bytes.subarray(start),
     overlong: chunk.overlong.filter((i) => i >= skipped).map((i) => i - skipped),
     firstLine: firstLine + skipped,
   };
@@ -68,10 +85,11 @@ export class ParallelParse {
   private readonly counts: ParseSummary = { parsed: 0, skipped: 0, errors: 0, lost: 0 };
   private failed: Error | undefined;
   private closing = false;
+  private out: StdoutSink | undefined;
 
+  /** Starts the workers; writeTo gives the output before the first input is consumed. */
   constructor(
     private readonly options: ParseRunOptions,
-    private readonly out: StdoutSink,
     private readonly report: (text: string) => void,
     private readonly parallel: ParallelOptions,
   ) {
@@ -93,6 +111,11 @@ export class ParallelParse {
     }
   }
 
+  /** Where the events go (stdout), in input order. */
+  writeTo(out: StdoutSink): void {
+    this.out = out;
+  }
+
   summary(): ParseSummary {
     return { ...this.counts };
   }
@@ -111,7 +134,11 @@ export class ParallelParse {
   /** One input file; throws (after writing what came before) when it cannot be read. */
   async consume(file: string, label?: string): Promise<void> {
     const chunkBytes = this.parallel.chunkBytes ?? 4 << 20;
-    const prefixLines = this.parallel.prefixLines ?? 2048;
+    // The lead-in only has to reach back to the oldest entry the state holds at the cut: from
+    // the spans seen so far, with room to spare (a short one costs a parse again, not output).
+    let prefixLines = this.parallel.prefixLines ?? PREFIX_MAX;
+    let widestSpan = 0;
+    const adapt = this.parallel.prefixLines === undefined;
     const depth = this.pool.length * (this.parallel.depth ?? 2);
     // One clock reading per file: what is held waits for the siblings in the file, not for time.
     const now = Date.now();
@@ -157,12 +184,17 @@ export class ParallelParse {
         r = await this.send(job(p, { state }), this.idlest());
       }
       if (this.failed !== undefined) throw this.failed;
-      await this.out.flush();
-      for (const b of r.out) await this.out.writeRaw(b);
+      const out = this.out as StdoutSink;
+      await out.flush();
+      for (const b of r.out) await out.writeRaw(b);
       for (const e of r.errors) this.report(e);
       this.add(r.counts);
       state = r.endState;
       stateKey = r.endKey;
+      if (adapt && state !== undefined) {
+        widestSpan = Math.max(widestSpan, stateSpan(state, p.firstLine + p.chunk.lines));
+        prefixLines = Math.min(PREFIX_MAX, Math.max(PREFIX_MIN, 2 * widestSpan));
+      }
     };
     try {
       const stream = createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;

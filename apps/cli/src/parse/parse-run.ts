@@ -13,19 +13,10 @@ import {
   type ToolName,
 } from '@sandtrap/events';
 import type { InputLine } from './line-reader.js';
+import { isTool, type ParseFormat } from './parse-format.js';
 import type { LineSink } from './stdout-sink.js';
 
-export const PARSE_FORMATS = [
-  'auto',
-  'audit',
-  'kmsg',
-  'journald',
-  'tetragon',
-  'falco',
-  'tracee',
-  'inspektor-gadget',
-] as const;
-export type ParseFormat = (typeof PARSE_FORMATS)[number];
+export type { ParseFormat };
 
 export interface ParseRunOptions {
   from: ParseFormat;
@@ -45,10 +36,6 @@ const AUDIT_SOURCE: Partial<Record<ParseFormat, AuditParserOptions['source']>> =
   kmsg: 'kmsg',
   journald: 'journald',
 };
-
-export function isTool(format: ParseFormat): format is ToolName {
-  return format === 'tetragon' || format === 'falco' || format === 'tracee' || format === 'inspektor-gadget';
-}
 
 /** An eBPF tool's JSON event, told apart from journald entries (which the audit parser reads). */
 function detectJson(line: string): { tool: ToolName; json: unknown } | undefined {

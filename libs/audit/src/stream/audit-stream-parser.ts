@@ -4,6 +4,7 @@ import { parseLine } from '../line/parse-audit-line.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../line/parsed-audit-line.js';
 import type { AuditRecord, SiblingFields } from '../record/audit-record.js';
 import { seccompEvent, type EventDefaults } from './seccomp-event.js';
+import { SerialTable } from './serial-table.js';
 
 export interface AuditParserOptions {
   /** Default host when the line does not name one. */
@@ -138,9 +139,9 @@ export class AuditStreamParser {
   private readonly holdMs: number;
   private readonly maxHeld: number;
   private readonly maxLineBytes: number;
-  private readonly held = new Map<number, Held>();
-  // The held entries in insertion order (the Map's order), released ones included until passed:
-  // the oldest is found without a Map iterator per record.
+  // The held entries by serial; and in insertion order (released ones included until passed),
+  // so that the oldest is found without iterating.
+  private readonly held: SerialTable<Held>;
   private queue: Held[] = [];
   private queueHead = 0;
   // Siblings that came before their SECCOMP record (auditd orders records by emission).
@@ -157,6 +158,7 @@ export class AuditStreamParser {
     this.holdMs = Math.max(0, options.holdMs ?? 50);
     this.maxHeld = Math.max(1, options.maxHeld ?? 256);
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.held = new SerialTable<Held>(Math.min(this.maxHeld + 1, 4096));
   }
 
   /** One line (without its newline). lineNo defaults to a running count starting at 1. nowMs defaults to Date.now(). */
