@@ -337,7 +337,7 @@ interface Shape {
  * ArrayBuffer memory as external memory pressure).
  */
 const spareBuffers: Buffer[] = [];
-const SPARE_BUFFERS = 8;
+const SPARE_BUFFERS = 4;
 const SPARE_BUFFER_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Shapes by the hash of their signature (module-wide: batches of one fleet share them). */
