@@ -1,5 +1,5 @@
 import { createReadStream, statSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import { PARSE_FORMATS, isTool, type ParseFormat } from '../parse/parse-format.js';
 
@@ -37,16 +37,18 @@ const WORKERS_MIN_BYTES = 16 << 20;
 
 /**
  * SANDTRAP_PARSE_WORKERS (0: parse in the main thread). Default, for 16 MiB of input or more:
- * one per core, at most 4, when the 1-minute load average is below cores - 0.25; else none. The
- * output is the same either way. Measured on 2 cores (test/bench/RESULTS.md): at load 1.4-1.6
- * two workers took 0.6x the wall clock for the same CPU; at load 4-7, about the same wall clock
- * for 10-20% more CPU.
+ * one per core, at most 4. The output is the same either way. Measured on 2 cores
+ * (test/bench/RESULTS.md, 2026-11-29 19:05): two workers took 2.7 s against 4.3 s for one
+ * thread on an idle machine, 3.7 against 4.1 s beside one busy process, 5.6 against 6.8-8.4 s
+ * beside two, for about 20% more CPU seconds. (Until then they started only when the 1-minute
+ * load average left a core idle, which a batch of earlier work, the bench's own included, did
+ * not: one thread was chosen where two were faster.)
  */
 function workerCount(): number {
   const set = process.env.SANDTRAP_PARSE_WORKERS;
   if (set !== undefined && set !== '') return Math.max(0, Math.min(64, Number.parseInt(set, 10) || 0));
   const cores = availableParallelism();
-  return cores > 1 && loadavg()[0] < cores - 0.25 ? Math.min(cores, 4) : 0;
+  return cores > 1 ? Math.min(cores, 4) : 0;
 }
 
 function envNumber(name: string): number | undefined {
