@@ -410,4 +410,29 @@ describe('the byte scanner of /v1/ingest/events', () => {
     expect(a).not.toBe(c);
     expect(c).toEqual({ host: 'h', source: 'api', action: 'log', blocked: false, process: { exe: 'b' } });
   });
+
+  it('tells shapes apart by every byte of long values and by which sub-objects were given', () => {
+    const at = new Date(NOW - 60_000).toISOString().replace('Z', '000Z');
+    const base = { observedAt: at, host: 'h', source: 'api', kind: 'seccomp', action: 'log' };
+    const long = 'x'.repeat(4000);
+    const lines = [
+      { ...base, eventKey: '1', process: { exe: `${long}a` }, policy: long },
+      { ...base, eventKey: '2', process: { exe: `${long}b` }, policy: long },
+      { ...base, eventKey: '3', process: { exe: `${long}a` }, policy: long },
+      { ...base, eventKey: '4', process: {} },
+      { ...base, eventKey: '5' },
+      { ...base, eventKey: '6', process: {} },
+    ].map((e) => JSON.stringify(e));
+    const shapes = decodeSecurityEvents(Buffer.from(lines.join('\n'))).candidates.map(
+      (x) => (x.event as ScannedEvent).shape,
+    );
+    expect(shapes).toHaveLength(6);
+    expect(shapes[0]).toBe(shapes[2]);
+    expect(shapes[0]).not.toBe(shapes[1]);
+    expect(shapes[1].process?.exe).toBe(`${long}b`);
+    expect(shapes[3]).toBe(shapes[5]);
+    expect(shapes[3]).not.toBe(shapes[4]);
+    expect(shapes[3].process).toEqual({});
+    expect(shapes[4].process).toBeUndefined();
+  });
 });

@@ -377,7 +377,6 @@ export class EventScanner {
   private detailsNodes = 0;
   private copy: Buffer;
   private at = 0;
-  private sig = new Uint8Array(256);
   /** The buffers this scanner wrote rows into. */
   private readonly buffers: Buffer[] = [];
   /** Whether the current object's sub-objects were given (the validator keeps `{}` as `{}`). */
@@ -738,44 +737,61 @@ export class EventScanner {
    */
   private shape(source: EventSource, action: EventAction, blocked: boolean): EventShape {
     const { kind, start, end, b } = this;
-    let n = 0;
-    for (const slot of SHAPE_SLOTS) {
-      const len = end[slot] - start[slot];
-      if (n + len + 2 > this.sig.length) {
-        const grown = new Uint8Array(Math.max(this.sig.length * 2, n + len + 2));
-        grown.set(this.sig.subarray(0, n));
-        this.sig = grown;
-      }
-      const k = kind[slot];
-      this.sig[n++] = k + 1;
-      if (k !== ABSENT) {
-        for (let j = start[slot]; j < end[slot]; j++) this.sig[n++] = b[j];
-        this.sig[n++] = 0; // no accepted value holds a NUL byte
-      }
-    }
-    // The given sub-objects (process, container, syscall): `{}` and absent differ in the event.
-    this.sig[n++] = this.given & 0xff;
-    this.sig[n++] = (this.given >> 8) & 0xff;
+    // The signature: per slot its kind + 1, then when given its bytes and a 0 (no accepted value
+    // holds a NUL byte); then the given sub-objects (`{}` and absent differ in the event).
+    // Hashed straight from the line; written out only for a shape not seen yet.
     let hash = 0x811c9dc5;
-    for (let j = 0; j < n; j++) hash = Math.imul(hash ^ this.sig[j], 0x01000193);
-    for (let s = shapes.get(hash); s !== undefined; s = s.next) {
-      if (s.sig.length !== n) continue;
-      let same = true;
-      for (let j = 0; j < n; j++)
-        if (s.sig[j] !== this.sig[j]) {
-          same = false;
-          break;
-        }
-      if (same) return s.summary;
+    let n = 2;
+    for (const slot of SHAPE_SLOTS) {
+      const k = kind[slot];
+      hash = Math.imul(hash ^ (k + 1), 0x01000193);
+      n++;
+      if (k !== ABSENT) {
+        for (let j = start[slot]; j < end[slot]; j++) hash = Math.imul(hash ^ b[j], 0x01000193);
+        hash = Math.imul(hash, 0x01000193);
+        n += end[slot] - start[slot] + 1;
+      }
     }
+    hash = Math.imul(hash ^ (this.given & 0xff), 0x01000193);
+    hash = Math.imul(hash ^ ((this.given >> 8) & 0xff), 0x01000193);
+    for (let s = shapes.get(hash); s !== undefined; s = s.next) {
+      if (s.sig.length === n && this.signatureIs(s.sig)) return s.summary;
+    }
+    const sig = new Uint8Array(n);
+    let at = 0;
+    for (const slot of SHAPE_SLOTS) {
+      const k = kind[slot];
+      sig[at++] = k + 1;
+      if (k !== ABSENT) {
+        for (let j = start[slot]; j < end[slot]; j++) sig[at++] = b[j];
+        sig[at++] = 0;
+      }
+    }
+    sig[at] = this.given & 0xff;
+    sig[at + 1] = (this.given >> 8) & 0xff;
     const summary = this.summary(source, action, blocked);
     if (shapeCount >= SHAPES_MAX) {
       shapes.clear();
       shapeCount = 0;
     }
-    shapes.set(hash, { sig: this.sig.slice(0, n), summary, next: shapes.get(hash) });
+    shapes.set(hash, { sig, summary, next: shapes.get(hash) });
     shapeCount++;
     return summary;
+  }
+
+  /** Whether `sig` is this event's signature (same length already checked). */
+  private signatureIs(sig: Uint8Array): boolean {
+    const { kind, start, end, b } = this;
+    let at = 0;
+    for (const slot of SHAPE_SLOTS) {
+      const k = kind[slot];
+      if (sig[at++] !== k + 1) return false;
+      if (k !== ABSENT) {
+        for (let j = start[slot]; j < end[slot]; j++) if (sig[at++] !== b[j]) return false;
+        if (sig[at++] !== 0) return false;
+      }
+    }
+    return sig[at] === (this.given & 0xff) && sig[at + 1] === ((this.given >> 8) & 0xff);
   }
 
   private summary(source: EventSource, action: EventAction, blocked: boolean): EventShape {
