@@ -143,19 +143,40 @@ function putThreeDigits(buf: Buffer, at: number, m: number): number {
   return at + 3;
 }
 
-// What the last event's stamp, host, boot id and source encoded to: the next one mostly shares them.
-let headBootId: string | undefined;
-let second = -1;
-// `{"eventKey":"BOOT:SEC.` and `","observedAt":"ISO-SECOND.`
-let headBytes: Uint8Array = new Uint8Array(0);
-let isoBytes: Uint8Array = new Uint8Array(0);
-let streamHost: string | undefined;
-let streamBootId: string | undefined;
-let streamSource: string | undefined;
-let streamBytes: Uint8Array = new Uint8Array(0);
-let signalNr: number | undefined;
-let signalName: string | undefined;
-let signalBytes: Uint8Array = new Uint8Array(0);
+/**
+ * Pieces keyed by up to three values, the last few used kept (most recent first): a stream
+ * mixes a few hosts, boot ids and seconds at a time, so a handful of entries finds them.
+ */
+class RecentPieces<A, B, C> {
+  private readonly entries: { a: A; b: B; c: C; bytes: Uint8Array; more: Uint8Array }[] = [];
+
+  /** The entry for (a, b, c), made by `make` (pieces[0] and [1]) when not kept. */
+  get(a: A, b: B, c: C, make: () => [Uint8Array, Uint8Array]): { bytes: Uint8Array; more: Uint8Array } {
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e.a === a && e.b === b && e.c === c) {
+        if (i > 0) {
+          entries.splice(i, 1);
+          entries.unshift(e);
+        }
+        return e;
+      }
+    }
+    const [bytes, more] = make();
+    const e = { a, b, c, bytes, more };
+    entries.unshift(e);
+    if (entries.length > 8) entries.pop();
+    return e;
+  }
+}
+
+const NONE = new Uint8Array(0);
+// `{"eventKey":"BOOT:SEC.` and `","observedAt":"ISO-SECOND.` by boot id and second.
+const STAMPS = new RecentPieces<string | undefined, number, undefined>();
+// From observedAt's microseconds to the opening of process, by host, boot id and source.
+const STREAMS = new RecentPieces<string, string | undefined, string>();
+const SIGNALS = new RecentPieces<number, string | undefined, undefined>();
 
 /** A stamp whose eventKey and observedAt take the fast way (the rest go through the strings). */
 function stampIsPlain(p: SeccompEventParts): boolean {
@@ -173,21 +194,18 @@ function stampIsPlain(p: SeccompEventParts): boolean {
 
 /** `{"eventKey":"BOOT:SEC.MSEC:SERIAL","observedAt":"ISO` up to the end of observedAt's milliseconds. */
 function putStamp(p: SeccompEventParts, buf: Buffer, start: number): number {
-  if (p.bootId !== headBootId || p.sec !== second) {
-    // Throws for a second no Date can hold, as seccompEvent does (and changes nothing then).
+  const stamp = STAMPS.get(p.bootId, p.sec, undefined, () => {
+    // Throws for a second no Date can hold, as seccompEvent does (and keeps nothing then).
     const iso = ascii(`","observedAt":"${observedAtSecond(p.sec)}`);
     // The boot id as a JSON string without its closing quote: the stamp follows.
     const boot = p.bootId === undefined ? '"boot-unknown' : json(p.bootId).slice(0, -1);
-    headBytes = utf8(`{"eventKey":${boot}:${p.sec}.`);
-    isoBytes = iso;
-    headBootId = p.bootId;
-    second = p.sec;
-  }
-  let at = putBytes(buf, start, headBytes);
+    return [utf8(`{"eventKey":${boot}:${p.sec}.`), iso];
+  });
+  let at = putBytes(buf, start, stamp.bytes);
   at = putThreeDigits(buf, at, p.msec);
   buf[at++] = 58; /* : */
   at = putNumber(buf, at, p.serial);
-  at = putBytes(buf, at, isoBytes);
+  at = putBytes(buf, at, stamp.more);
   return putThreeDigits(buf, at, p.msec);
 }
 
@@ -199,16 +217,13 @@ export function writeSeccompPartsJson(p: SeccompEventParts, buf: Buffer, start: 
   let at: number;
   if (stampIsPlain(p)) {
     at = putStamp(p, buf, start);
-    if (p.host !== streamHost || p.bootId !== streamBootId || p.source !== streamSource) {
+    const stream = STREAMS.get(p.host, p.bootId, p.source, () => {
       // The microseconds of an audit stamp are always 000.
       const boot = p.bootId === undefined ? '' : `,"bootId":${json(p.bootId)}`;
       const text = `000Z","host":${json(p.host)}${boot},"source":${json(p.source)},"kind":"seccomp","process":{`;
-      streamBytes = utf8(text);
-      streamHost = p.host;
-      streamBootId = p.bootId;
-      streamSource = p.source;
-    }
-    at = putBytes(buf, at, streamBytes);
+      return [utf8(text), NONE];
+    });
+    at = putBytes(buf, at, stream.bytes);
   } else {
     at = put(buf, start, EVENT_KEY);
     at = putString(buf, at, seccompEventKey(p));
@@ -259,13 +274,12 @@ export function writeSeccompPartsJson(p: SeccompEventParts, buf: Buffer, start: 
   if (code === undefined) at = putString(buf, putBytes(buf, at, ACTION), p.action);
   else at = putBytes(buf, at, code.head);
   if (p.signalNr !== undefined) {
-    if (p.signalNr !== signalNr || p.signalName !== signalName) {
+    const signalNr = p.signalNr;
+    const signal = SIGNALS.get(signalNr, p.signalName, undefined, () => {
       const name = p.signalName === undefined ? '' : `,"name":${json(p.signalName)}`;
-      signalBytes = utf8(`,"signal":{"nr":${JSON.stringify(p.signalNr)}${name}}`);
-      signalNr = p.signalNr;
-      signalName = p.signalName;
-    }
-    at = putBytes(buf, at, signalBytes);
+      return [utf8(`,"signal":{"nr":${JSON.stringify(signalNr)}${name}}`), NONE];
+    });
+    at = putBytes(buf, at, signal.bytes);
   }
   let details: number;
   if (code !== undefined) {
