@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EVENT_ACTIONS, EVENT_SOURCES, type SecurityEvent } from '@sandtrap/events';
-import { ScannedEvent } from './event-scanner.js';
+import { ScannedEvent } from './scanned-event.js';
 import type { DecodedBatch, EventShape } from './ingest-batch.js';
 import { decodeSecurityEvents } from './ingest-decoders.js';
 import { parseObservedAt } from './observed-at.js';

@@ -4,13 +4,51 @@ import {
   EVENT_SOURCES,
   isBlockingAction,
   parseIsoTimestamp,
-  validateSecurityEvent,
   type EventAction,
   type EventSource,
-  type SecurityEvent,
 } from '@sandtrap/events';
-import type { EventShape, StoredEvent } from './ingest-batch.js';
+import type { EventShape } from './ingest-batch.js';
 import { formatObservedAt, parseObservedAt } from './observed-at.js';
+import {
+  EVENT_KEY,
+  OBSERVED_AT,
+  SOURCE,
+  KIND,
+  ACTION,
+  BLOCKED,
+  ARCH,
+  NR,
+  SYSCALL_NAME,
+  EXE,
+  CONTAINER_ID,
+  CONTAINER_NAME,
+  POD,
+  NAMESPACE,
+  POLICY,
+  HOST,
+  SLOTS,
+  ABSENT,
+  PLAIN,
+  ESCAPED,
+  NUMBER,
+  TRUE,
+  FALSE,
+  JSON_TEXT,
+  STRING,
+  INTEGER,
+  BOOLEAN,
+  OBJECT,
+  KeySpec,
+  ascii,
+  EVENT_KEYS,
+  PROCESS_BIT,
+  CONTAINER_BIT,
+  SYSCALL_BIT,
+  REQUIRED_SLOTS,
+  lookupKey,
+  EVENT_INDEX,
+} from './event-keys.js';
+import { HOST_ID_BYTES, ScannedEvent } from './scanned-event.js';
 
 /**
  * The fast path of `POST /v1/ingest/events`: reads one NDJSON line as bytes, once, without
@@ -41,174 +79,6 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const LOWER_U = 0x75;
 
-// Value slots, in COPY column order after host_id (VIOLATION_COLUMNS).
-const EVENT_KEY = 0;
-const OBSERVED_AT = 1;
-const SOURCE = 2;
-const KIND = 3;
-const ACTION = 4;
-const BLOCKED = 5;
-const ARCH = 6;
-const NR = 7;
-const SYSCALL_NAME = 8;
-const COMPAT = 9;
-const PID = 10;
-const TID = 11;
-const PPID = 12;
-const UID = 13;
-const GID = 14;
-const AUID = 15;
-const SES = 16;
-const COMM = 17;
-const EXE = 18;
-const CMDLINE = 19;
-const CONTAINER_ID = 20;
-const CONTAINER_NAME = 21;
-const CONTAINER_IMAGE = 22;
-const POD = 23;
-const NAMESPACE = 24;
-const ERRNO_NR = 25;
-const ERRNO_NAME = 26;
-const SIGNAL_NR = 27;
-const SIGNAL_NAME = 28;
-const POLICY = 29;
-const RULE = 30;
-const SEVERITY = 31;
-const BOOT_ID = 32;
-const DETAILS = 33;
-const RAW = 34;
-const HOST = 35;
-const SLOTS = 36;
-
-// What a slot holds for the event being read.
-const ABSENT = 0;
-const PLAIN = 1; // a string without escapes: its bytes as they are
-const ESCAPED = 2; // a string with escapes
-const NUMBER = 3; // the digits of a non-negative integer
-const TRUE = 4;
-const FALSE = 5;
-const JSON_TEXT = 6; // details: JSON text already in JSON.stringify's spelling
-
-const STRING = 0;
-const INTEGER = 1;
-const BOOLEAN = 2;
-const OBJECT = 3;
-const DETAILS_OBJECT = 4;
-
-interface KeySpec {
-  name: Uint8Array;
-  type: number;
-  slot: number;
-  /** Strings: shortest and longest length (UTF-16 units); integers: largest value. */
-  min: number;
-  max: number;
-  keys?: KeySpec[];
-  index?: Map<number, number>;
-}
-
-const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const str = (name: string, slot: number, max: number, min = 0): KeySpec => ({
-  name: ascii(name),
-  type: STRING,
-  slot,
-  min,
-  max,
-});
-const int = (name: string, slot: number, max: number): KeySpec => ({
-  name: ascii(name),
-  type: INTEGER,
-  slot,
-  min: 0,
-  max,
-});
-const bool = (name: string, slot: number): KeySpec => ({
-  name: ascii(name),
-  type: BOOLEAN,
-  slot,
-  min: 0,
-  max: 0,
-});
-const obj = (name: string, keys: KeySpec[]): KeySpec => ({
-  name: ascii(name),
-  type: OBJECT,
-  slot: -1,
-  min: 0,
-  max: 0,
-  keys,
-});
-
-const INT32_MAX = 2147483647;
-const U32_MAX = 4294967295;
-const STRING_MAX = 4096; // STRING_MAX_CHARS
-const RAW_MAX = 8192; // RAW_MAX_BYTES: ASCII text has as many bytes as characters
-
-/** The validator's rules (validate-security-event.ts), plus the service's: syscall.nr is an int. */
-const EVENT_KEYS: KeySpec[] = [
-  str('eventKey', EVENT_KEY, 256, 1),
-  str('observedAt', OBSERVED_AT, 27, 27),
-  str('host', HOST, 253, 1),
-  str('bootId', BOOT_ID, 64, 1),
-  str('source', SOURCE, 64, 1),
-  str('kind', KIND, 64, 1),
-  str('action', ACTION, 64, 1),
-  bool('blocked', BLOCKED),
-  obj('process', [
-    int('pid', PID, INT32_MAX),
-    int('tid', TID, INT32_MAX),
-    int('ppid', PPID, INT32_MAX),
-    int('uid', UID, U32_MAX),
-    int('gid', GID, U32_MAX),
-    int('auid', AUID, U32_MAX),
-    int('ses', SES, U32_MAX),
-    str('comm', COMM, STRING_MAX),
-    str('exe', EXE, STRING_MAX),
-    str('cmdline', CMDLINE, STRING_MAX),
-  ]),
-  obj('container', [
-    str('id', CONTAINER_ID, STRING_MAX),
-    str('name', CONTAINER_NAME, STRING_MAX),
-    str('image', CONTAINER_IMAGE, STRING_MAX),
-    str('pod', POD, STRING_MAX),
-    str('namespace', NAMESPACE, STRING_MAX),
-  ]),
-  obj('syscall', [
-    str('arch', ARCH, 32, 1),
-    int('nr', NR, INT32_MAX),
-    str('name', SYSCALL_NAME, 128, 1),
-    bool('compat', COMPAT),
-  ]),
-  obj('errno', [int('nr', ERRNO_NR, 4095), str('name', ERRNO_NAME, 64, 1)]),
-  obj('signal', [int('nr', SIGNAL_NR, 128), str('name', SIGNAL_NAME, 64, 1)]),
-  str('policy', POLICY, STRING_MAX),
-  str('rule', RULE, STRING_MAX),
-  str('severity', SEVERITY, STRING_MAX),
-  { name: ascii('details'), type: DETAILS_OBJECT, slot: DETAILS, min: 0, max: 0 },
-  str('raw', RAW, RAW_MAX),
-];
-
-const bitOf = (name: string) => 1 << EVENT_KEYS.findIndex((k) => String.fromCharCode(...k.name) === name);
-const PROCESS_BIT = bitOf('process');
-const CONTAINER_BIT = bitOf('container');
-const SYSCALL_BIT = bitOf('syscall');
-const REQUIRED_SLOTS = [EVENT_KEY, OBSERVED_AT, HOST, SOURCE, KIND, ACTION];
-
-const lookupKey = (length: number, first: number, last: number) => (length << 16) | (first << 8) | last;
-/** A key table's keys by length, first and last byte (no two of a table share them). */
-function keyIndex(keys: KeySpec[]): Map<number, number> {
-  const index = new Map<number, number>();
-  for (const [k, { name }] of keys.entries()) {
-    const key = lookupKey(name.length, name[0], name[name.length - 1]);
-    if (index.has(key)) throw new Error(`event-scanner: keys ${k} and ${index.get(key)} look alike`);
-    index.set(key, k);
-  }
-  return index;
-}
-const EVENT_INDEX = keyIndex(EVENT_KEYS);
-for (const spec of EVENT_KEYS) if (spec.keys) spec.index = keyIndex(spec.keys);
-
-/** Room left at the start of each COPY row for the host id: a uuid's text. */
-export const HOST_ID_BYTES = 36;
-
 /** Bounds on `details` read here (the validator allows more; deeper or larger goes the ordinary way). */
 const DETAILS_MAX_DEPTH = 8;
 const DETAILS_MAX_NODES = 1000;
@@ -218,97 +88,6 @@ const DETAILS_MAX_DIGITS = 15;
 
 /** Shapes (the EventShape of distinct listener fields) remembered; past it, forgotten. */
 const SHAPES_MAX = 10_000;
-
-/**
- * An event the scanner read: what the service and the writer need, its COPY text, and as a
- * StoredEvent what listeners read (from its shared shape).
- */
-export class ScannedEvent implements StoredEvent {
-  /*
-   * Its own candidate (index, line), grouped event (key) and row (hostId) too: one object per
-   * event while the batch waits for the database, which is what the garbage collector sees.
-   */
-  /** Position in the request (IngestCandidate). */
-  index = 0;
-  line = 0;
-  /** Identity, violationIdentity(host, eventKey, micros): set by the service. */
-  key = '';
-  /** Set by the writer for the row (ViolationRow). */
-  hostId = '';
-
-  constructor(
-    readonly host: string,
-    private readonly keyStart: number,
-    private readonly keyEnd: number,
-    private readonly keyEscaped: boolean,
-    readonly micros: number,
-    /** Shared by the events of one shape: never changed. */
-    readonly shape: EventShape,
-    /**
-     * The COPY row in copy[copyStart, copyEnd): HOST_ID_BYTES left for the host id (a uuid, known
-     * only when the batch is written: see copyChunks), then the rest of the row from the tab that
-     * ends host_id to the line feed.
-     */
-    readonly copy: Buffer,
-    readonly copyStart: number,
-    readonly copyEnd: number,
-    private readonly body: Buffer,
-    private readonly lineStart: number,
-    private readonly lineEnd: number,
-  ) {}
-
-  /** The candidate's event, the grouped event's event, the row's event: this. */
-  get event(): this {
-    return this;
-  }
-
-  /** Read from the line when asked (kept as a string, it would cost each event's memory). */
-  get eventKey(): string {
-    const text = this.body.toString('latin1', this.keyStart, this.keyEnd);
-    return this.keyEscaped ? (JSON.parse(`"${text}"`) as string) : text;
-  }
-
-  get source() {
-    return this.shape.source;
-  }
-
-  get action() {
-    return this.shape.action;
-  }
-
-  get blocked() {
-    return this.shape.blocked;
-  }
-
-  get policy() {
-    return this.shape.policy;
-  }
-
-  get syscall() {
-    return this.shape.syscall;
-  }
-
-  get process() {
-    return this.shape.process;
-  }
-
-  get container() {
-    return this.shape.container;
-  }
-
-  /** The canonical time the line gave (formatObservedAt of it is that very text). */
-  get observedAt(): string {
-    return formatObservedAt(this.micros);
-  }
-
-  /** The whole event, as the ordinary path reads the line. */
-  full(): SecurityEvent {
-    const text = this.body.toString('latin1', this.lineStart, this.lineEnd);
-    const checked = validateSecurityEvent(JSON.parse(text), { maxFutureSkewMs: Number.MAX_SAFE_INTEGER });
-    if (!checked.ok) throw new Error(`scanned event ${this.eventKey} no longer validates`);
-    return checked.event;
-  }
-}
 
 /** The enum value among `allowed` whose bytes are b[start, end), or -1. */
 function enumIndex(b: Buffer, start: number, end: number, allowed: readonly Uint8Array[]): number {

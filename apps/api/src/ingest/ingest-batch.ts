@@ -6,7 +6,7 @@ import type {
   EventSyscall,
   SecurityEvent,
 } from '@sandtrap/events';
-import type { ScannedEvent } from './event-scanner.js';
+import type { ScannedEvent } from './scanned-event.js';
 
 /**
  * What is read of a stored event after the write (metrics labels, the alert rules' prefilter,

@@ -7,7 +7,8 @@ import {
   type EventContainer,
   type SecurityEvent,
 } from '@sandtrap/events';
-import { EventScanner, type ScannedEvent } from './event-scanner.js';
+import { EventScanner } from './event-scanner.js';
+import type { ScannedEvent } from './scanned-event.js';
 import type { DecodedBatch, IngestCandidate, IngestProblem } from './ingest-batch.js';
 import { INGEST_MAX_EVENTS, forEachBodyLine, maxBodyLines, splitBodyLines } from './ingest-body.js';
 import { IngestBodyError } from './ingest.errors.js';

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { PartitionMaintenance } from '../partitions/partition-maintenance.service.js';
 import { ByteBudget } from './byte-budget.js';
 import { CommitGroups, type GroupedEvent } from './commit-groups.js';
-import { ScannedEvent } from './event-scanner.js';
+import { ScannedEvent } from './scanned-event.js';
 import type {
   DecodedBatch,
   IngestCandidate,

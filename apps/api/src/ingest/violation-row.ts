@@ -1,5 +1,5 @@
 import type { SecurityEvent } from '@sandtrap/events';
-import { HOST_ID_BYTES, ScannedEvent } from './event-scanner.js';
+import { HOST_ID_BYTES, ScannedEvent } from './scanned-event.js';
 import { formatObservedAt } from './observed-at.js';
 
 /**

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { ScannedEvent } from './event-scanner.js';
+import { ScannedEvent } from './scanned-event.js';
 import type { EventShape } from './ingest-batch.js';
 import { ROLLUP_TIERS } from './rollup-tiers.js';
 import {
