@@ -9,8 +9,10 @@ export type {
   SeccompFields,
   SiblingFields,
 } from './record/audit-record.js';
+export { parseAuditBytes, pushAuditBytesTo } from './stream/audit-bytes.js';
 export {
   AuditStreamParser,
+  auditOutputSink,
   parseAuditText,
   type AuditSink,
   type AuditOutput,

@@ -4,37 +4,52 @@ import { isAscii } from 'node:buffer';
 export const MAX_LINE_CHARS = 1024 * 1024;
 
 /**
- * Calls `each` for every line of a chunk cut at line starts, the way readLines splits the same
- * bytes: decoded as UTF-8, one trailing CR dropped from lines that end in a newline, the last
- * piece of the input kept without its newline. `overlong` lists the lines (0-based, in this
- * chunk) the reader cut short; they and lines past MAX_LINE_CHARS come with truncated = true.
+ * Calls `each` for every line of a chunk cut at line starts, as bytes[start, end), the way
+ * readLines splits the same bytes: one trailing CR dropped from lines that end in a newline,
+ * the last piece of the input kept without its newline. `overlong` lists the lines (0-based, in
+ * this chunk) the reader cut short; they and lines past MAX_LINE_CHARS once decoded come with
+ * truncated = true. `bytes` is given to `each` as a Buffer over the same memory.
  */
-export function forEachLine(
+export function forEachLineBytes(
   bytes: Uint8Array,
   overlong: readonly number[],
-  each: (text: string, truncated: boolean, index: number) => void,
+  each: (bytes: Buffer, start: number, end: number, truncated: boolean, index: number) => void,
 ): number {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // ASCII decodes the same either way; latin1 copies it without the UTF-8 decoder's work.
-  const text = isAscii(view) ? view.toString('latin1') : view.toString('utf8');
+  // Past MAX_LINE_CHARS bytes, an ASCII line is too long; any other is decoded to tell.
+  let ascii: boolean | undefined;
   let index = 0;
   let next = overlong.length > 0 ? overlong[0] : -1;
   let o = 0;
   let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
+  while (start < view.length) {
+    let end = view.indexOf(10, start);
     const terminated = end >= 0;
-    if (!terminated) end = text.length;
-    const stop = terminated && text.charCodeAt(end - 1) === 13 && end > start ? end - 1 : end;
+    if (!terminated) end = view.length;
+    const stop = terminated && end > start && view[end - 1] === 13 ? end - 1 : end;
     let cut = false;
     if (index === next) {
       cut = true;
       next = ++o < overlong.length ? overlong[o] : -1;
     }
-    if (cut || stop - start > MAX_LINE_CHARS) each('', true, index);
-    else each(text.slice(start, stop), false, index);
+    if (!cut && stop - start > MAX_LINE_CHARS) {
+      ascii ??= isAscii(view);
+      cut = ascii || view.toString('utf8', start, stop).length > MAX_LINE_CHARS;
+    }
+    each(view, start, cut ? start : stop, cut, index);
     index++;
     start = end + 1;
   }
   return index;
+}
+
+/** forEachLineBytes with each line decoded as UTF-8 ('' when truncated). */
+export function forEachLine(
+  bytes: Uint8Array,
+  overlong: readonly number[],
+  each: (text: string, truncated: boolean, index: number) => void,
+): number {
+  return forEachLineBytes(bytes, overlong, (view, start, end, truncated, index) =>
+    each(truncated ? '' : view.toString('utf8', start, end), truncated, index),
+  );
 }

@@ -64,6 +64,52 @@ describe('ParseRun', () => {
   });
 });
 
+describe('ParseRun.lineBytes', () => {
+  const JOURNALD = JSON.stringify({
+    _TRANSPORT: 'audit',
+    _AUDIT_TYPE: '1326',
+    _AUDIT_ID: '76',
+    _SOURCE_REALTIME_TIMESTAMP: '1795933840675000',
+    MESSAGE: SECCOMP.slice(SECCOMP.indexOf('auid=')).replace('auid', 'SECCOMP auid'),
+  });
+  const LINES = [
+    SECCOMP,
+    FALCO,
+    JOURNALD,
+    '{"not": "a tool"}',
+    '{"_TRANSPORT":"x"',
+    'garbage',
+    'é ' + SECCOMP,
+    '',
+  ];
+
+  /** What line() or lineBytes() writes and reports for LINES (the last one truncated). */
+  function outputs(from: ParseFormat, bytes: boolean) {
+    const written: string[] = [];
+    const sink = new StdoutSink(new PassThrough());
+    sink.write = (line) => written.push(line);
+    const errors: string[] = [];
+    const parse = new ParseRun({ from, host: 'h' }, sink, (t) => errors.push(t));
+    const buf = Buffer.from(`\n${LINES.join('\n')}\n`);
+    let start = 1;
+    LINES.forEach((line, i) => {
+      const end = start + Buffer.byteLength(line);
+      const truncated = i === LINES.length - 1;
+      if (bytes) parse.lineBytes(buf, start, end, truncated, i + 1, 1000);
+      else parse.line(line, truncated, i + 1, 1000);
+      start = end + 1;
+    });
+    parse.end();
+    return { written, taken: sink.take().map((b) => b.toString()), errors, summary: parse.summary() };
+  }
+
+  it.each<ParseFormat>(['auto', 'audit', 'falco'])('writes what line() writes (--from %s)', (from) => {
+    const want = outputs(from, false);
+    expect(want.summary.parsed).toBeGreaterThan(0);
+    expect(outputs(from, true)).toEqual(want);
+  });
+});
+
 describe('readLines', () => {
   async function collect(chunks: string[], max?: number) {
     const out: InputLine[] = [];

@@ -50,6 +50,8 @@ function detectJson(line: string): { tool: ToolName; json: unknown } | undefined
   return tool === undefined ? undefined : { tool, json };
 }
 
+const TRANSPORT_KEY = Buffer.from('"_TRANSPORT"');
+
 /** Where warm() sends the audit parser's outputs: nowhere (events are not even built). */
 const DROP: AuditSink = {
   event: () => undefined,
@@ -127,6 +129,48 @@ export class ParseRun {
         this.adapted(this.adapter(detected.tool).adapt(detected.json, text), `${this.where}${lineNo}`);
       }
     }
+  }
+
+  /**
+   * line() of the line bytes[start, end), as UTF-8: audit lines are read from the bytes
+   * (AuditStreamParser.pushBytesTo), anything an eBPF tool adapter may take is decoded first.
+   */
+  lineBytes(
+    bytes: Buffer,
+    start: number,
+    end: number,
+    truncated: boolean,
+    lineNo: number,
+    now: number,
+  ): void {
+    if (truncated || this.maybeTool(bytes, start, end))
+      this.line(truncated ? '' : bytes.toString('utf8', start, end), truncated, lineNo, now);
+    else this.audit.pushBytesTo(this.auditSink, bytes, start, end, lineNo, now);
+  }
+
+  /** warm() of the line bytes[start, end). */
+  warmBytes(
+    bytes: Buffer,
+    start: number,
+    end: number,
+    truncated: boolean,
+    lineNo: number,
+    now: number,
+  ): boolean {
+    if (truncated) return true;
+    if (this.maybeTool(bytes, start, end))
+      return this.warm(bytes.toString('utf8', start, end), false, lineNo, now);
+    this.audit.pushBytesTo(DROP, bytes, start, end, lineNo, now);
+    return true;
+  }
+
+  /** Whether line() could give the line to an adapter (detectJson's first test, on bytes). */
+  private maybeTool(bytes: Buffer, start: number, end: number): boolean {
+    const from = this.options.from;
+    if (isTool(from)) return true;
+    if (from !== 'auto' || bytes[start] !== 123 /* { */ || start >= end) return false;
+    // A view bounds the search to the line.
+    return bytes.subarray(start, end).indexOf(TRANSPORT_KEY) < 0;
   }
 
   /**

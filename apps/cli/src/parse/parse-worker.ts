@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AuditParserState } from '@sandtrap/audit';
-import { forEachLine } from './chunk-lines.js';
+import { forEachLineBytes } from './chunk-lines.js';
 import { ParseRun, type ParseRunOptions, type ParseSummary } from './parse-run.js';
 import { LineBuffer, type LineSink } from './stdout-sink.js';
 
@@ -75,14 +75,14 @@ function worker(options: ParseRunOptions): void {
     let startKey: string | undefined;
     if (job.prefix !== undefined) {
       const { firstLine } = job.prefix;
-      forEachLine(job.prefix.bytes, job.prefix.overlong, (text, truncated, i) => {
-        if (!run.warm(text, truncated, firstLine + i, job.now)) run.sawTool = true;
+      forEachLineBytes(job.prefix.bytes, job.prefix.overlong, (bytes, start, end, truncated, i) => {
+        if (!run.warmBytes(bytes, start, end, truncated, firstLine + i, job.now)) run.sawTool = true;
       });
       run.takeAuditSkipped();
       startKey = stateKey(run.auditState());
     }
-    forEachLine(job.bytes, job.overlong, (text, truncated, i) =>
-      run.line(text, truncated, job.firstLine + i, job.now),
+    forEachLineBytes(job.bytes, job.overlong, (bytes, start, end, truncated, i) =>
+      run.lineBytes(bytes, start, end, truncated, job.firstLine + i, job.now),
     );
     if (job.end) run.end();
     const counts = run.takeSummary();

@@ -51,6 +51,32 @@ export interface RecordContext {
   bootId?: string;
 }
 
+/** A record without its fields (seccomp and sibling undefined). */
+export function newAuditRecord(
+  shape: AuditLineShape,
+  source: AuditSource,
+  host: string | undefined,
+  bootId: string | undefined,
+  type: number,
+  typeName: string,
+  stamp: { sec: number; msec: number; serial: number },
+): AuditRecord {
+  // One literal with every field keeps a single hidden class for all records.
+  return {
+    shape,
+    source,
+    type,
+    typeName,
+    sec: stamp.sec,
+    msec: stamp.msec,
+    serial: stamp.serial,
+    host,
+    bootId,
+    seccomp: undefined,
+    sibling: undefined,
+  };
+}
+
 /**
  * Builds the record of a wanted type from its body text[start, end). Returns undefined for a
  * type we skip (an ANOM_ABEND that is not seccomp's).
@@ -64,20 +90,7 @@ export function buildRecord(
   start: number,
   end: number,
 ): AuditRecord | undefined {
-  // One literal with every field keeps a single hidden class for all records.
-  const record: AuditRecord = {
-    shape: ctx.shape,
-    source: ctx.source,
-    type,
-    typeName,
-    sec: stamp.sec,
-    msec: stamp.msec,
-    serial: stamp.serial,
-    host: ctx.host,
-    bootId: ctx.bootId,
-    seccomp: undefined,
-    sibling: undefined,
-  };
+  const record = newAuditRecord(ctx.shape, ctx.source, ctx.host, ctx.bootId, type, typeName, stamp);
   if (typeName === 'SECCOMP') {
     record.seccomp = parseSeccompBody(text, start, end);
   } else if (typeName === 'ANOM_ABEND') {

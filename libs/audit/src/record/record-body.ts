@@ -46,7 +46,7 @@ export function scanFields(text: string, start: number, end: number, sink: Field
 
 // The kernel writes SECCOMP fields in this order (FORMATS.md 1); matching the next expected key
 // with startsWith avoids slicing key strings on the hot path. `reason` is the old ANOM_ABEND form.
-const SECCOMP_KEYS = [
+export const SECCOMP_KEYS = [
   'auid',
   'uid',
   'gid',
@@ -125,14 +125,14 @@ function codeText(text: string, start: number, end: number): string {
 }
 
 // Keys whose unquoted value is a decimal number: read while scanning, without a second pass.
-const NUMERIC_KEY = SECCOMP_KEYS.map((k) =>
+export const NUMERIC_KEY = SECCOMP_KEYS.map((k) =>
   ['auid', 'uid', 'gid', 'ses', 'pid', 'sig', 'syscall', 'compat'].includes(k),
 );
 
-/** The fields of a SECCOMP (or seccomp ANOM_ABEND) record body in text[start, end). */
-export function parseSeccompBody(text: string, start: number, end: number): SeccompFields {
+/** SeccompFields with every member present and undefined. */
+export function newSeccompFields(): SeccompFields {
   // Every field present from the start keeps one hidden class for all records (monomorphic reads).
-  const f: SeccompFields = {
+  return {
     auid: undefined,
     uid: undefined,
     gid: undefined,
@@ -149,6 +149,11 @@ export function parseSeccompBody(text: string, start: number, end: number): Secc
     code: undefined,
     reason: undefined,
   };
+}
+
+/** The fields of a SECCOMP (or seccomp ANOM_ABEND) record body in text[start, end). */
+export function parseSeccompBody(text: string, start: number, end: number): SeccompFields {
+  const f = newSeccompFields();
   let i = start;
   let expected = 0;
   // Where the next ` pid=` is: searched once, not once per subj, so repeated subj= stays linear.
@@ -268,7 +273,8 @@ export function parseSeccompBody(text: string, start: number, end: number): Secc
   return f;
 }
 
-function setNumber(f: SeccompFields, key: number, value: number): void {
+/** Sets the numeric field of SECCOMP_KEYS[key] (a NUMERIC_KEY). */
+export function setNumber(f: SeccompFields, key: number, value: number): void {
   switch (key) {
     case 0:
       f.auid = value;

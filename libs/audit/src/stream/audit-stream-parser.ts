@@ -1,7 +1,9 @@
 import type { SecurityEvent } from '@sandtrap/events';
 import { AuditParseError, type AuditErrorCode } from '../audit-error.js';
+import { parseLineBytes } from '../line/byte-line.js';
 import { parseLine } from '../line/parse-audit-line.js';
-import { DEFAULT_MAX_LINE_BYTES } from '../line/parsed-audit-line.js';
+import { DEFAULT_MAX_LINE_BYTES, type ParsedAuditLine } from '../line/parsed-audit-line.js';
+import { asciiText, utf8Text } from '../record/byte-text.js';
 import type { AuditRecord, SiblingFields } from '../record/audit-record.js';
 import { seccompEvent, type EventDefaults } from './seccomp-event.js';
 import { SerialTable } from './serial-table.js';
@@ -72,6 +74,11 @@ class OutputArray implements AuditSink {
   lost(count: number, line: number): void {
     this.out.push({ type: 'lost', count, line });
   }
+}
+
+/** A sink that appends AuditOutput objects to `out` (what push returns, in that order). */
+export function auditOutputSink(out: AuditOutput[]): AuditSink {
+  return new OutputArray(out);
 }
 
 export interface AuditParserStats {
@@ -163,10 +170,19 @@ export class AuditStreamParser {
 
   /** One line (without its newline). lineNo defaults to a running count starting at 1. nowMs defaults to Date.now(). */
   push(line: string, lineNo?: number, nowMs: number = Date.now()): AuditOutput[] {
-    // Empty between pushes; setting length is a call, so only when needed.
-    const out = this.scratch;
-    if (out.length !== 0) out.length = 0;
+    this.clearScratch();
     this.pushTo(this.scratchSink, line, lineNo, nowMs);
+    return this.takeScratch();
+  }
+
+  private clearScratch(): void {
+    // Empty between pushes; setting length is a call, so only when needed.
+    if (this.scratch.length !== 0) this.scratch.length = 0;
+  }
+
+  /** What went to scratchSink since clearScratch, as a fresh array. */
+  private takeScratch(): AuditOutput[] {
+    const out = this.scratch;
     // A fresh array of the exact size: an empty literal grown by push reserves 17 slots, and
     // most lines give no output or one.
     const n = out.length;
@@ -179,11 +195,59 @@ export class AuditStreamParser {
 
   /** push, with the outputs given to `sink` as they come instead of returned. */
   pushTo(sink: AuditSink, line: string, lineNo?: number, nowMs: number = Date.now()): void {
+    this.take(sink, parseLine(line, this.maxLineBytes, this.options.bootId), line, lineNo, nowMs);
+  }
+
+  /**
+   * push of the line bytes[start, end) (without its newline; a CR before it is the caller's to
+   * drop, as for push), read from the bytes: the outputs are those of push(the line decoded as
+   * UTF-8), with no string made for the line but the event's `raw`. Lines the byte reader
+   * does not take (see byte-line.ts) are decoded and pushed.
+   */
+  pushBytes(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    lineNo?: number,
+    nowMs: number = Date.now(),
+  ): AuditOutput[] {
+    this.clearScratch();
+    this.pushBytesTo(this.scratchSink, bytes, start, end, lineNo, nowMs);
+    return this.takeScratch();
+  }
+
+  /** pushBytes, with the outputs given to `sink` as they come instead of returned. */
+  pushBytesTo(
+    sink: AuditSink,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    lineNo?: number,
+    nowMs: number = Date.now(),
+  ): void {
+    let parsed: ParsedAuditLine | undefined;
+    try {
+      parsed = parseLineBytes(bytes, start, end, this.maxLineBytes, this.options.bootId);
+    } catch {
+      // A bug in the byte reader costs speed, not the outputs: the string parser reads the line.
+      parsed = undefined;
+    }
+    if (parsed === undefined) this.pushTo(sink, utf8Text(bytes, start, end), lineNo, nowMs);
+    else this.take(sink, parsed, parsed.kind === 'record' ? asciiText(bytes, start, end) : '', lineNo, nowMs);
+  }
+
+  /** The outputs of one parsed line; `line` is the line's text when it is a record. */
+  private take(
+    sink: AuditSink,
+    parsed: ParsedAuditLine,
+    line: string,
+    lineNo: number | undefined,
+    nowMs: number,
+  ): void {
     this.lineCount++;
     this.stats.lines++;
     const at = lineNo ?? this.lineCount;
     if (nowMs >= this.nextDeadline) this.expire(nowMs, sink);
-    const parsed = parseLine(line, this.maxLineBytes, this.options.bootId);
     switch (parsed.kind) {
       case 'skip':
         this.stats.skipped++;
