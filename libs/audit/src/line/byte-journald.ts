@@ -33,12 +33,12 @@ const SOURCE_TIME = 6;
 const AUDIT = ascii('audit');
 const KERNEL = ascii('kernel');
 
-// Value bounds of each field of the line being read (start -1: absent); escaped ones flagged.
+// The values of the line being read, escapes undone, one after the other in `values`; where
+// each field's is (start -1: absent). A Buffer, as the lines are, so the body reader sees one
+// kind of array.
 const starts = new Int32Array(NAMES.length);
 const ends = new Int32Array(NAMES.length);
-const escaped = new Uint8Array(NAMES.length);
-// MESSAGE with its escapes undone.
-let message = new Uint8Array(1024);
+let values = Buffer.alloc(4096);
 const names = new ByteInterner(256);
 const stamp = { sec: 0, msec: 0, serial: 0 };
 
@@ -54,9 +54,12 @@ function nameIndex(bytes: Uint8Array, start: number, end: number): number {
   return -1;
 }
 
-/** Reads the object's string members into starts/ends/escaped; false when it is not that simple. */
+/** Reads the object's string members into `values`; false when it is not that simple. */
 function scanMembers(bytes: Uint8Array, start: number, end: number): boolean {
   starts.fill(-1);
+  if (values.length < end - start) values = Buffer.alloc(2 * (end - start));
+  const out = values;
+  let n = 0;
   let i = start + 1;
   for (;;) {
     if (i >= end || bytes[i] !== 34 /* " */) return false;
@@ -73,39 +76,37 @@ function scanMembers(bytes: Uint8Array, start: number, end: number): boolean {
       bytes[keyEnd + 2] !== 34
     )
       return false;
-    const valueStart = keyEnd + 3;
-    let valueEnd = valueStart;
-    let backslash = false;
-    for (; valueEnd < end; valueEnd++) {
-      const c = bytes[valueEnd];
+    const valueStart = n;
+    let at = keyEnd + 3;
+    for (; at < end; at++) {
+      let c = bytes[at];
       if (c === 34) break;
       if (c < 0x20 || c >= 0x80) return false;
       if (c === 92) {
-        const next = bytes[valueEnd + 1];
-        if (valueEnd + 1 >= end || (next !== 34 && next !== 92 && next !== 47) /* / */) return false;
-        backslash = true;
-        valueEnd++;
+        c = bytes[++at];
+        if (at >= end || (c !== 34 && c !== 92 && c !== 47) /* / */) return false;
       }
+      out[n++] = c;
     }
-    if (valueEnd >= end) return false;
+    if (at >= end) return false;
     const k = nameIndex(bytes, keyStart, keyEnd);
     if (k >= 0) {
       // Duplicate keys: the last wins, as in JSON.parse.
       starts[k] = valueStart;
-      ends[k] = valueEnd;
-      escaped[k] = backslash ? 1 : 0;
+      ends[k] = n;
     }
-    const next = valueEnd + 1;
+    const next = at + 1;
     if (next < end && bytes[next] === 44 /* , */) i = next + 1;
     else return next + 1 === end && bytes[next] === 125; /* } */
   }
 }
 
 /** Plain digits of a field, 1 to `most` of them, as a number below 2^53; -1 when not that. */
-function digitsOf(bytes: Uint8Array, k: number, most: number): number {
+function digitsOf(k: number, most: number): number {
+  const bytes = values;
   const start = starts[k];
   const end = ends[k];
-  if (start < 0 || escaped[k] === 1 || end === start || end - start > most) return -1;
+  if (start < 0 || end === start || end - start > most) return -1;
   let value = 0;
   for (let i = start; i < end; i++) {
     const d = bytes[i] - 48;
@@ -116,30 +117,17 @@ function digitsOf(bytes: Uint8Array, k: number, most: number): number {
   return value <= Number.MAX_SAFE_INTEGER ? value : -1;
 }
 
-function isField(bytes: Uint8Array, k: number, expected: Uint8Array): boolean {
+function isField(k: number, expected: Uint8Array): boolean {
+  const bytes = values;
   const start = starts[k];
   if (start < 0 || ends[k] - start !== expected.length) return false;
   for (let j = 0; j < expected.length; j++) if (bytes[start + j] !== expected[j]) return false;
   return true;
 }
 
-/** A field's text (undefined when absent), or null when escaped. */
-function textOf(bytes: Uint8Array, k: number): string | undefined | null {
-  if (starts[k] < 0) return undefined;
-  return escaped[k] === 1 ? null : names.text(bytes, starts[k], ends[k]);
-}
-
-/** MESSAGE with its escapes undone, into `message`; returns its length. */
-function unescapeMessage(bytes: Uint8Array): number {
-  const start = starts[MESSAGE];
-  const end = ends[MESSAGE];
-  if (message.length < end - start) message = new Uint8Array(2 * (end - start));
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const c = bytes[i];
-    message[n++] = c === 92 ? bytes[++i] : c;
-  }
-  return n;
+/** A field's text, or undefined when absent. */
+function textOf(k: number): string | undefined {
+  return starts[k] < 0 ? undefined : names.text(values, starts[k], ends[k]);
 }
 
 /** The journald entry in bytes[start, end) (starting with `{`), or undefined. */
@@ -149,30 +137,21 @@ export function parseJournaldBytes(
   end: number,
 ): ParsedAuditLine | undefined {
   if (!scanMembers(bytes, start, end)) return undefined;
-  if (!isField(bytes, TRANSPORT, AUDIT)) {
-    if (starts[TRANSPORT] < 0 || escaped[TRANSPORT] === 1 || isField(bytes, TRANSPORT, KERNEL))
-      return undefined;
-    const transport = asciiText(bytes, starts[TRANSPORT], ends[TRANSPORT]);
+  if (!isField(TRANSPORT, AUDIT)) {
+    if (starts[TRANSPORT] < 0 || isField(TRANSPORT, KERNEL)) return undefined;
+    const transport = asciiText(values, starts[TRANSPORT], ends[TRANSPORT]);
     return { kind: 'skip', reason: `journald transport ${transport}` };
   }
-  const type = digitsOf(bytes, AUDIT_TYPE, 6);
+  const type = digitsOf(AUDIT_TYPE, 6);
   if (type < 0) return undefined;
   if (type !== 1326) return isWantedType(type) ? undefined : { kind: 'skip', reason: `audit type ${type}` };
-  const serial = digitsOf(bytes, AUDIT_ID, 15);
-  const usec = digitsOf(bytes, SOURCE_TIME, 16);
-  const host = textOf(bytes, HOSTNAME);
-  const bootId = textOf(bytes, BOOT_ID);
-  if (serial < 0 || usec < 0 || host === null || bootId === null || starts[MESSAGE] < 0) return undefined;
-  let text = bytes;
-  let textStart = starts[MESSAGE];
-  let textEnd = ends[MESSAGE];
-  if (escaped[MESSAGE] === 1) {
-    text = message;
-    textStart = 0;
-    textEnd = unescapeMessage(bytes);
-  }
+  const serial = digitsOf(AUDIT_ID, 15);
+  const usec = digitsOf(SOURCE_TIME, 16);
+  if (serial < 0 || usec < 0 || starts[MESSAGE] < 0) return undefined;
+  const text = values;
+  const textEnd = ends[MESSAGE];
   // MESSAGE is `SECCOMP auid=...`: the type name, then the body.
-  let bodyStart = textStart;
+  let bodyStart = starts[MESSAGE];
   while (bodyStart < textEnd && text[bodyStart] !== 32) bodyStart++;
   if (bodyStart < textEnd) bodyStart++;
   const fields = parseSeccompBodyBytes(text, bodyStart, textEnd);
@@ -180,7 +159,15 @@ export function parseJournaldBytes(
   stamp.sec = Math.floor(usec / 1_000_000);
   stamp.msec = Math.floor((usec % 1_000_000) / 1000);
   stamp.serial = serial;
-  const record = newAuditRecord('journald', 'journald', host, bootId, 1326, 'SECCOMP', stamp);
+  const record = newAuditRecord(
+    'journald',
+    'journald',
+    textOf(HOSTNAME),
+    textOf(BOOT_ID),
+    1326,
+    'SECCOMP',
+    stamp,
+  );
   record.seccomp = fields;
   return { kind: 'record', record };
 }

@@ -17,13 +17,22 @@ const EQUALS = 61;
 // auditd's ENRICHED separator: the body ends there.
 const GS = 0x1d;
 
-const KEY_BYTES = SECCOMP_KEYS.map((k) => Uint8Array.from(k, (c) => c.charCodeAt(0)));
-const SUBJ = SECCOMP_KEYS.indexOf('subj');
-const COMM = SECCOMP_KEYS.indexOf('comm');
-const EXE = SECCOMP_KEYS.indexOf('exe');
-const ARCH = SECCOMP_KEYS.indexOf('arch');
-const IP = SECCOMP_KEYS.indexOf('ip');
-const CODE = SECCOMP_KEYS.indexOf('code');
+// Each key with its `=`, one after the other; how each value is read.
+const KEY_TEXT = SECCOMP_KEYS.map((k) => `${k}=`);
+const KEYS = Uint8Array.from(KEY_TEXT.join(''), (c) => c.charCodeAt(0));
+const KEY_AT = Int32Array.from(KEY_TEXT, (_, k) => KEY_TEXT.slice(0, k).join('').length);
+const KEY_LENGTH = Int32Array.from(KEY_TEXT, (k) => k.length);
+const NUMBER = 0;
+const KIND_OF: Record<string, number> = { subj: 1, comm: 2, exe: 3, reason: 4, arch: 5, ip: 6, code: 7 };
+const KIND = Uint8Array.from(SECCOMP_KEYS, (k) =>
+  NUMERIC_KEY[SECCOMP_KEYS.indexOf(k)] ? NUMBER : KIND_OF[k],
+);
+const SUBJ = 1;
+const COMM = 2;
+const EXE = 3;
+const REASON = 4;
+const ARCH = 5;
+const IP = 6;
 
 // Values that repeat from record to record, by their bytes: quoted comm, exe and subj, arch and
 // code as written; unquoted (hex) comm and exe decoded.
@@ -37,13 +46,15 @@ export const bodyScan = { end: 0 };
 /** Index of the key at bytes[i] (key and `=`), from `expected` on; -1 when none. */
 function keyAt(bytes: Uint8Array, i: number, end: number, expected: number): number {
   const c = bytes[i];
-  for (let k = expected; k < KEY_BYTES.length; k++) {
-    const key = KEY_BYTES[k];
-    const n = key.length;
-    if (key[0] !== c || i + n >= end || bytes[i + n] !== EQUALS) continue;
-    let j = 1;
-    while (j < n && bytes[i + j] === key[j]) j++;
-    if (j === n) return k;
+  for (let k = expected; k < KEY_LENGTH.length; k++) {
+    let at = KEY_AT[k];
+    if (KEYS[at] !== c) continue;
+    const n = KEY_LENGTH[k];
+    if (i + n > end) continue;
+    const stop = at + n;
+    let j = i + 1;
+    for (at++; at < stop && bytes[j] === KEYS[at]; at++) j++;
+    if (at === stop) return k;
   }
   return -1;
 }
@@ -64,11 +75,11 @@ export function parseSeccompBodyBytes(
     while (i < end && bytes[i] === SPACE) i++;
     if (i >= end || bytes[i] === GS) break;
     const key = keyAt(bytes, i, end, expected);
-    // `reason` belongs to the ANOM_ABEND form, which the string parser reads.
-    if (key < 0 || SECCOMP_KEYS[key] === 'reason') return undefined;
+    if (key < 0) return undefined;
     expected = key + 1;
-    let v = i + KEY_BYTES[key].length + 1;
-    if (NUMERIC_KEY[key]) {
+    const kind = KIND[key];
+    let v = i + KEY_LENGTH[key];
+    if (kind === NUMBER) {
       let j = v;
       if (j < end && bytes[j] === 45 /* - */) j++;
       const digits = j;
@@ -84,29 +95,31 @@ export function parseSeccompBodyBytes(
       i = j;
       continue;
     }
+    // `reason` belongs to the ANOM_ABEND form, which the string parser reads.
+    if (kind === REASON) return undefined;
     let valueEnd = v;
-    let high = 0;
     if (v < end && bytes[v] === QUOTE) {
       // Quoted: comm and exe only (the kernel quotes nothing else here).
-      if (key !== COMM && key !== EXE) return undefined;
+      if (kind !== COMM && kind !== EXE) return undefined;
       v++;
       for (valueEnd = v; valueEnd < end; valueEnd++) {
         const c = bytes[valueEnd];
         if (c === QUOTE || c === GS) break;
-        high |= c;
       }
-      if (valueEnd >= end || bytes[valueEnd] !== QUOTE || high >= 0x80) return undefined;
-      if (key === COMM) f.comm = texts.text(bytes, v, valueEnd);
-      else f.exe = texts.text(bytes, v, valueEnd);
+      if (valueEnd >= end || bytes[valueEnd] !== QUOTE) return undefined;
+      // Interned text is ASCII; a new value is checked before it is kept.
+      const text = texts.asciiText(bytes, v, valueEnd);
+      if (text === undefined) return undefined;
+      if (kind === COMM) f.comm = text;
+      else f.exe = text;
       i = valueEnd + 1;
       continue;
     }
-    if (key === SUBJ) {
+    if (kind === SUBJ) {
       // AppArmor's subj has spaces: it runs to the next ` pid=` (record-body.ts).
       for (; valueEnd + 4 < end; valueEnd++) {
         const c = bytes[valueEnd];
         if (c === GS) return undefined;
-        high |= c;
         if (
           c === SPACE &&
           bytes[valueEnd + 1] === 112 /* p */ &&
@@ -116,11 +129,13 @@ export function parseSeccompBodyBytes(
         )
           break;
       }
-      if (valueEnd + 4 >= end || high >= 0x80) return undefined;
-      f.subj = texts.text(bytes, v, valueEnd);
+      const text = valueEnd + 4 < end ? texts.asciiText(bytes, v, valueEnd) : undefined;
+      if (text === undefined) return undefined;
+      f.subj = text;
       i = valueEnd;
       continue;
     }
+    let high = 0;
     for (; valueEnd < end; valueEnd++) {
       const c = bytes[valueEnd];
       if (c === SPACE || c === GS) break;
@@ -128,24 +143,23 @@ export function parseSeccompBodyBytes(
     }
     if (high >= 0x80) return undefined;
     i = valueEnd;
-    if (key === COMM || key === EXE) {
+    if (kind === IP) f.ip = asciiText(bytes, v, valueEnd);
+    else if (kind === COMM || kind === EXE) {
       const n = valueEnd - v;
       let text: string | null | undefined;
       if (n === 1 && bytes[v] === 63 /* ? */) text = undefined;
-      else if (n === 6 && asciiText(bytes, v, valueEnd) === '(null)') text = key === EXE ? null : undefined;
+      else if (n === 6 && asciiText(bytes, v, valueEnd) === '(null)') text = kind === EXE ? null : undefined;
       else text = decoded.decoded(bytes, v, valueEnd, decode);
-      if (key === COMM) f.comm = text ?? undefined;
+      if (kind === COMM) f.comm = text ?? undefined;
       else f.exe = text;
-    } else if (key === ARCH) {
+    } else if (kind === ARCH) {
       // Lower-case hex stays as written (record-body.ts lower-cases and pads to the same text).
       for (let j = v; j < valueEnd; j++) {
         const c = bytes[j];
         if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return undefined;
       }
       f.arch = texts.text(bytes, v, valueEnd);
-    } else if (key === IP) f.ip = asciiText(bytes, v, valueEnd);
-    else if (key === CODE) f.code = texts.text(bytes, v, valueEnd);
-    else return undefined;
+    } else f.code = texts.text(bytes, v, valueEnd);
   }
   bodyScan.end = i;
   return f;

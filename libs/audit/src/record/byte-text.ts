@@ -19,11 +19,21 @@ export function utf8Text(bytes: Uint8Array, start: number, end: number): string 
   return utf8Slice.call(bytes, start, end);
 }
 
-/** Hash of bytes[start, end) (FNV-1a, 32 bits). */
-export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return h;
+/**
+ * A hash of bytes[start, end) from its length and four of its bytes (first, middle, last two):
+ * values of one field differ there (paths in their last characters), and the compare that
+ * follows reads them all anyway.
+ */
+export function sampleHash(bytes: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n === 0) return 0;
+  const sample =
+    bytes[start] |
+    (bytes[start + (n >> 1)] << 8) |
+    (bytes[end - 1] << 16) |
+    (bytes[n > 1 ? end - 2 : start] << 24);
+  const h = Math.imul(sample ^ Math.imul(n, 0x9e3779b1), 0x85ebca6b);
+  return h ^ (h >>> 15);
 }
 
 /** True when `text` has exactly the char codes of bytes[start, end). */
@@ -56,7 +66,7 @@ export class ByteInterner {
   /** The string of ASCII bytes[start, end) itself. */
   text(bytes: Uint8Array, start: number, end: number): string {
     if (end - start > this.maxBytes) return asciiText(bytes, start, end);
-    const slot = hashBytes(bytes, start, end) & this.mask;
+    const slot = sampleHash(bytes, start, end) & this.mask;
     const key = this.keys[slot];
     if (key !== undefined && sameText(key, bytes, start, end)) return key;
     const text = asciiText(bytes, start, end);
@@ -65,10 +75,27 @@ export class ByteInterner {
     return text;
   }
 
+  /** The string of bytes[start, end) itself, or undefined when they are not all ASCII. */
+  asciiText(bytes: Uint8Array, start: number, end: number): string | undefined {
+    const slot = sampleHash(bytes, start, end) & this.mask;
+    const key = this.keys[slot];
+    // A kept key is ASCII, so bytes equal to it are too.
+    if (key !== undefined && sameText(key, bytes, start, end)) return key;
+    let high = 0;
+    for (let i = start; i < end; i++) high |= bytes[i];
+    if (high >= 0x80) return undefined;
+    const text = asciiText(bytes, start, end);
+    if (end - start <= this.maxBytes) {
+      this.keys[slot] = text;
+      this.values[slot] = text;
+    }
+    return text;
+  }
+
   /** make(ASCII bytes[start, end)), remembered by the bytes. */
   decoded(bytes: Uint8Array, start: number, end: number, make: (key: string) => string): string {
     if (end - start > this.maxBytes) return make(asciiText(bytes, start, end));
-    const slot = hashBytes(bytes, start, end) & this.mask;
+    const slot = sampleHash(bytes, start, end) & this.mask;
     const key = this.keys[slot];
     if (key !== undefined && sameText(key, bytes, start, end)) return this.values[slot];
     const text = asciiText(bytes, start, end);
