@@ -43,6 +43,12 @@ const RAW = 34;
 export const HOST = 35;
 export const SLOTS = 36;
 
+/** Slots of bigint columns: their numbers go to COPY as int8, the other integers' as int4. */
+export const BIGINT_SLOT: readonly boolean[] = Array.from(
+  { length: SLOTS },
+  (_, slot) => slot === UID || slot === GID || slot === AUID || slot === SES,
+);
+
 // What a slot holds for the event being read.
 export const ABSENT = 0;
 export const PLAIN = 1; // a string without escapes: its bytes as they are

@@ -44,7 +44,7 @@ function whole(e: SecurityEvent | ScannedEvent): SecurityEvent {
 
 function rowOf(e: SecurityEvent | ScannedEvent): ViolationRow | undefined {
   const micros = e instanceof ScannedEvent ? e.micros : parseObservedAt(e.observedAt);
-  return micros === undefined ? undefined : { hostId: `id-of-${e.host}`, micros, event: e };
+  return micros === undefined ? undefined : { hostId: uuidOf(e.host), micros, event: e };
 }
 
 /** Everything the service, the writer and the listeners take from a decoded batch. */
@@ -64,7 +64,11 @@ function outcome(batch: DecodedBatch) {
       observedAt: c.event.observedAt,
       micros: rows[k]?.micros,
       numeric: numeric[k],
-      copy: rows[k] === undefined ? undefined : Buffer.concat([...copyChunks([rows[k]])]).toString('latin1'),
+      // Only rows the service would write: Postgres' int columns cannot hold the others.
+      copy:
+        rows[k] === undefined || numeric[k] !== undefined
+          ? undefined
+          : Buffer.concat([...copyChunks([rows[k]])]).toString('latin1'),
       columns: rows[k] === undefined ? undefined : columnArrays([rows[k]]),
       listener: listenerView(c.event),
       shape: listenerView(c.event instanceof ScannedEvent ? c.event.shape : c.event),

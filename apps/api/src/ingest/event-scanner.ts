@@ -47,8 +47,10 @@ import {
   REQUIRED_SLOTS,
   lookupKey,
   EVENT_INDEX,
+  BIGINT_SLOT,
 } from './event-keys.js';
-import { HOST_ID_BYTES, ScannedEvent } from './scanned-event.js';
+import { JSONB_VERSION, ROW_HEAD_BYTES, writeInt32, writeInt8, writeTimestamp } from './copy-binary.js';
+import { ScannedEvent } from './scanned-event.js';
 
 /**
  * The fast path of `POST /v1/ingest/events`: reads one NDJSON line as bytes, once, without
@@ -457,7 +459,7 @@ export class EventScanner {
     const micros = this.micros(start[OBSERVED_AT]);
     if (micros === undefined) return undefined;
 
-    const copyStart = this.writeRow(lineEnd - lineStart, blocking);
+    const copyStart = this.writeRow(lineEnd - lineStart, blocking, micros);
     const summary = this.shape(EVENT_SOURCES[source], EVENT_ACTIONS[action], blocking);
     return new ScannedEvent(
       summary.host,
@@ -633,58 +635,76 @@ export class EventScanner {
     this.copy = Buffer.alloc(0);
   }
 
-  /** The row after host_id into this.copy; answers where it starts. */
-  private writeRow(lineBytes: number, blocked: boolean): number {
-    // Unescaping never lengthens a value by more than twice, and each column adds at most 3 bytes.
-    this.room(HOST_ID_BYTES + lineBytes * 2 + SLOTS * 3 + 8);
+  /**
+   * The row into this.copy in binary COPY format (copy-binary.ts), with ROW_HEAD_BYTES left at
+   * its start for the field count and host id; answers where it starts.
+   */
+  private writeRow(lineBytes: number, blocked: boolean, micros: number): number {
+    // Unescaping never lengthens a value, and each column adds at most 9 bytes (length, time).
+    this.room(ROW_HEAD_BYTES + lineBytes + SLOTS * 9 + 8);
     const out = this.copy;
-    const { kind, start, end, b } = this;
+    const { kind, start, end, value, b } = this;
     const rowStart = this.at;
-    let at = this.at + HOST_ID_BYTES;
+    let at = this.at + ROW_HEAD_BYTES;
     for (let slot = 0; slot < HOST; slot++) {
-      out[at++] = TAB;
       const k = slot === BLOCKED ? (blocked ? TRUE : FALSE) : kind[slot];
       switch (k) {
         case ABSENT:
-          out[at++] = BACKSLASH;
-          out[at++] = 0x4e; // N
+          at = writeInt32(out, at, -1);
           break;
         case TRUE:
-          out[at++] = 0x74; // t
-          break;
         case FALSE:
-          out[at++] = 0x66; // f
+          at = writeInt32(out, at, 1);
+          out[at++] = k === TRUE ? 1 : 0;
           break;
-        case ESCAPED:
-          at = unescapeForCopy(b, start[slot], end[slot], out, at);
-          break;
-        case JSON_TEXT:
-          for (let j = start[slot]; j < end[slot]; j++) {
-            const c = b[j];
-            out[at++] = c;
-            if (c === BACKSLASH) out[at++] = BACKSLASH;
+        case NUMBER:
+          if (BIGINT_SLOT[slot]) {
+            at = writeInt32(out, at, 8);
+            writeInt8(out, at, value[slot]);
+            at += 8;
+          } else {
+            at = writeInt32(out, at, 4);
+            at = writeInt32(out, at, value[slot]);
           }
           break;
+        case ESCAPED: {
+          const length = unescapeJsonString(b, start[slot], end[slot], out, at + 4);
+          writeInt32(out, at, length);
+          at += 4 + length;
+          break;
+        }
+        case JSON_TEXT:
+          at = writeInt32(out, at, end[slot] - start[slot] + 1);
+          out[at++] = JSONB_VERSION;
+          at += b.copy(out, at, start[slot], end[slot]);
+          break;
         default: {
-          // PLAIN and NUMBER: the bytes as they are.
+          if (slot === OBSERVED_AT) {
+            at = writeInt32(out, at, 8);
+            writeTimestamp(out, at, micros);
+            at += 8;
+            break;
+          }
+          // PLAIN: the bytes as they are.
           const s = start[slot];
           const e = end[slot];
+          at = writeInt32(out, at, e - s);
           if (e - s > 32) at += b.copy(out, at, s, e);
           else for (let j = s; j < e; j++) out[at++] = b[j];
         }
       }
     }
-    out[at++] = LF;
     this.at = at;
     return rowStart;
   }
 }
 
 /**
- * A JSON string's escapes turned into COPY text: the character itself, or COPY's own escape for
- * backslash, tab, line feed and carriage return (the four copyText escapes), nothing else.
+ * A JSON string's bytes b[s, e) with its escapes undone (the scanner takes no \u escapes) into
+ * out from `at`; answers how many bytes it wrote.
  */
-function unescapeForCopy(b: Buffer, s: number, e: number, out: Buffer, at: number): number {
+function unescapeJsonString(b: Buffer, s: number, e: number, out: Buffer, at: number): number {
+  const from = at;
   for (let j = s; j < e; j++) {
     const c = b[j];
     if (c !== BACKSLASH) {
@@ -700,15 +720,17 @@ function unescapeForCopy(b: Buffer, s: number, e: number, out: Buffer, at: numbe
         out[at++] = 0x0c;
         break;
       case 0x6e: // \n
-      case 0x72: // \r
-      case 0x74: // \t
-      case BACKSLASH:
-        out[at++] = BACKSLASH;
-        out[at++] = x;
+        out[at++] = LF;
         break;
-      default: // \" and \/
+      case 0x72: // \r
+        out[at++] = CR;
+        break;
+      case 0x74: // \t
+        out[at++] = TAB;
+        break;
+      default: // \" \\ and \/
         out[at++] = x;
     }
   }
-  return at;
+  return at - from;
 }

@@ -2,9 +2,6 @@ import { validateSecurityEvent, type SecurityEvent } from '@sandtrap/events';
 import type { EventShape, StoredEvent } from './ingest-batch.js';
 import { formatObservedAt } from './observed-at.js';
 
-/** Room left at the start of each COPY row for the host id: a uuid's text. */
-export const HOST_ID_BYTES = 36;
-
 /**
  * An event the scanner read: what the service and the writer need, its COPY text, and as a
  * StoredEvent what listeners read (from its shared shape).
@@ -31,9 +28,8 @@ export class ScannedEvent implements StoredEvent {
     /** Shared by the events of one shape: never changed. */
     readonly shape: EventShape,
     /**
-     * The COPY row in copy[copyStart, copyEnd): HOST_ID_BYTES left for the host id (a uuid, known
-     * only when the batch is written: see copyChunks), then the rest of the row from the tab that
-     * ends host_id to the line feed.
+     * The binary COPY row in copy[copyStart, copyEnd): ROW_HEAD_BYTES left for the field count and
+     * the host id (a uuid, known only when the batch is written: see copyChunks), then the rest.
      */
     readonly copy: Buffer,
     readonly copyStart: number,

@@ -5,7 +5,9 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 import { createViolationSchema } from '../../../../test/fixtures/ingest/violation-schema.js';
 import { PartitionMaintenance } from '../partitions/partition-maintenance.service.js';
 import { PartitionRepository } from '../partitions/partition.repository.js';
+import { decodeSecurityEvents } from './ingest-decoders.js';
 import { dayStartOf, parseObservedAt } from './observed-at.js';
+import { ScannedEvent } from './scanned-event.js';
 import { ROLLUP_TIERS } from './rollup-tiers.js';
 import {
   COPY_MIN_EVENTS,
@@ -144,6 +146,67 @@ describe('ViolationWriterRepository', () => {
       );
       expect(diff, table).toBe(0);
     }
+  });
+
+  it('stores scanned lines by binary COPY exactly as the ordinary path stores the same events', async () => {
+    // Every kind of value the scanner writes: escapes, details, absent and present sub-objects,
+    // both booleans, integers at their limits.
+    const line = (i: number, key: string) =>
+      JSON.stringify({
+        eventKey: key,
+        observedAt: new Date(Date.UTC(2026, 10, 28, 14) + i).toISOString().replace('Z', '123Z'),
+        host: `h-${i % 3}`,
+        bootId: 'b"t\\',
+        source: 'falco',
+        kind: 'runtime',
+        action: i % 2 ? 'log' : 'kill_process',
+        ...(i % 4 === 0 ? {} : { blocked: i % 2 === 0 }),
+        process: {
+          pid: 2147483647,
+          uid: 4294967295,
+          gid: i,
+          comm: 'c\t\n\r\b\f/\\N',
+          ...(i % 3 ? { exe: '/usr/bin/x' } : {}),
+        },
+        ...(i % 5 === 0 ? {} : { container: { id: `c${i % 5}`, pod: "p'; DROP TABLE x; --" } }),
+        syscall: { arch: 'x86_64', nr: i % 2 ? 0 : 2147483647, name: 'ptrace', compat: i % 2 === 0 },
+        errno: { nr: 4095, name: 'E' },
+        signal: { nr: 128, name: 'S' },
+        details: { note: 'q"\\\n', n: [-1, 0, 123456789012345], nested: { t: true, f: false, z: null } },
+        raw: 'raw \\N\ttab',
+      });
+    const n = COPY_MIN_EVENTS + 10;
+    const body = (prefix: string) =>
+      Buffer.from(Array.from({ length: n }, (_, i) => line(i, `${prefix}:${i}`)).join('\n'));
+    const scanned = decodeSecurityEvents(body('scanned'), true);
+    const ordinary = decodeSecurityEvents(body('ordinary'), false);
+    expect(scanned.candidates.every((c) => c.event instanceof ScannedEvent)).toBe(true);
+    await store(ordinary.candidates.map((c) => c.event as SecurityEvent));
+    const batch = scanned.candidates.map((c) => c.event as ScannedEvent);
+    expect((await writer.storeBatch(batch, hosts)).inserted.every(Boolean)).toBe(true);
+
+    const rows = async (prefix: string) =>
+      (
+        await pool.query(
+          `SELECT to_jsonb(v) - 'event_key' - 'ingested_at' AS r FROM violations v
+           WHERE event_key LIKE $1 ORDER BY observed_at, host_id`,
+          [`${prefix}:%`],
+        )
+      ).rows.map((r) => r.r);
+    const fromScanner = await rows('scanned');
+    expect(fromScanner).toHaveLength(n);
+    expect(fromScanner).toEqual(await rows('ordinary'));
+    expect(fromScanner[1]).toMatchObject({
+      boot_id: 'b"t\\',
+      comm: 'c\t\n\r\b\f/\\N',
+      pid: 2147483647,
+      uid: 4294967295,
+      syscall_nr: 0,
+      syscall_compat: false,
+      blocked: false,
+      details: { note: 'q"\\\n', n: [-1, 0, 123456789012345], nested: { t: true, f: false, z: null } },
+      raw: 'raw \\N\ttab',
+    });
   });
 
   it('writes nothing when one row of a batch fails, small or large', async () => {

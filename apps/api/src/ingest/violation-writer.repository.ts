@@ -8,7 +8,7 @@ import { ROLLUP_TIERS } from './rollup-tiers.js';
 import {
   VIOLATION_COLUMNS,
   columnArrays,
-  copyChunks,
+  copyData,
   violationIdentity,
   type ViolationRow,
 } from './violation-row.js';
@@ -34,7 +34,7 @@ export interface StoredBatch {
 export const COPY_MIN_EVENTS = 1000;
 
 const stored = VIOLATION_COLUMNS.map(([name]) => name).filter((n) => n !== 'micros');
-const COPY_SQL = `COPY violations (${VIOLATION_COLUMNS.map(([n]) => (n === 'micros' ? 'observed_at' : n)).join(', ')}) FROM STDIN`;
+const COPY_SQL = `COPY violations (${VIOLATION_COLUMNS.map(([n]) => (n === 'micros' ? 'observed_at' : n)).join(', ')}) FROM STDIN WITH (FORMAT binary)`;
 const DIMENSIONS = 'minute, host_id, action, syscall_name, exe, container_id, source';
 
 /**
@@ -163,7 +163,7 @@ export class ViolationWriterRepository {
   private async tryCopy(rows: readonly ViolationRow[]): Promise<boolean> {
     return this.transaction(async (client) => {
       try {
-        await pipeline(Readable.from(copyChunks(rows)), client.query(copyStreams.from(COPY_SQL)));
+        await pipeline(Readable.from(copyData(rows)), client.query(copyStreams.from(COPY_SQL)));
       } catch (error) {
         if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
         throw error;
