@@ -1,6 +1,7 @@
 // Audit parsing: generates BENCH_RECORDS (default 1,000,000) SECCOMP records in mixed shapes
 // (auditd, enriched, kmsg, dmesg, syslog, journald) and arches, then times, in one run:
-//   1. the parser itself (AuditStreamParser.push over the lines, one core),
+//   1. the parser itself (AuditStreamParser.pushBytesTo over the file's bytes, one core; and
+//      push over the lines as strings, for comparison with earlier runs),
 //   2. the `sandtrap parse` CLI on the whole file,
 //   3. `ausearch -i --input FILE -m SECCOMP` on the auditd-shaped records (all it reads),
 //      and the CLI on that same auditd file (as it chooses its parse workers, then with 0
@@ -12,7 +13,12 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { AuditStreamParser } from '@sandtrap/audit';
+import {
+  AuditStreamParser,
+  newSeccompEventParts,
+  pushAuditBytesTo,
+  seccompEventParts,
+} from '@sandtrap/audit';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const cli = fileURLToPath(new URL('../../apps/cli/bin/sandtrap.js', import.meta.url));
@@ -139,31 +145,65 @@ console.log(
   `generated ${fmt(RECORDS)} mixed records in ${((performance.now() - genStart) / 1000).toFixed(1)} s`,
 );
 
-// 1. The parser itself, over lines already in memory.
-const lines = readFileSync(mixedFile, 'utf8').split('\n');
-lines.pop();
-const parser = new AuditStreamParser({ host: 'bench' });
-let events = 0;
-let errors = 0;
-const parseStart = performance.now();
-const parseCpu = process.cpuUsage();
-for (const line of lines) {
-  for (const o of parser.push(line))
-    if (o.type === 'event') events++;
-    else errors++;
+// 1. The parser itself over the file's bytes in memory, as the CLI's parse workers read them
+// (AuditStreamParser.pushBytesTo, one clock reading): every event made into the flat parts the
+// CLI writes its JSON from (seccompEventParts: every field resolved and checked), not written.
+function parserFigures() {
+  const bytes = readFileSync(mixedFile);
+  const parser = new AuditStreamParser({ host: 'bench' });
+  const parts = newSeccompEventParts();
+  let events = 0;
+  let errors = 0;
+  const sink = {
+    event(record, raw, sibling, _line, defaults) {
+      seccompEventParts(record, raw, sibling, defaults, parts);
+      events++;
+    },
+    error() {
+      errors++;
+    },
+    lost() {
+      errors++;
+    },
+  };
+  const parseStart = performance.now();
+  const parseCpu = process.cpuUsage();
+  pushAuditBytesTo(parser, sink, bytes);
+  parser.flushTo(sink);
+  const parseSeconds = (performance.now() - parseStart) / 1000;
+  const { user, system } = process.cpuUsage(parseCpu);
+  // CPU seconds of this process (GC threads included): what one core would need with no one else on it.
+  const parseCpuSeconds = (user + system) / 1e6;
+  if (events !== RECORDS || errors !== 0)
+    throw new Error(`parser gave ${events} events and ${errors} errors`);
+  const parserRate = rate(events, parseSeconds);
+  console.log(
+    `parser (bytes): ${fmt(events)} events in ${parseSeconds.toFixed(2)} s = ${fmt(parserRate)} records/s ` +
+      `(${parseCpuSeconds.toFixed(2)} CPU s = ${fmt(rate(events, parseCpuSeconds))} records per CPU second)`,
+  );
+
+  // 1b. For comparison with earlier runs: AuditStreamParser.push over the lines as strings, each
+  // event built as a SecurityEvent object.
+  const lines = bytes.toString('latin1').split('\n');
+  lines.pop();
+  const stringParser = new AuditStreamParser({ host: 'bench' });
+  let pushEvents = 0;
+  const pushStart = performance.now();
+  const pushCpu = process.cpuUsage();
+  for (const line of lines) for (const o of stringParser.push(line)) if (o.type === 'event') pushEvents++;
+  for (const o of stringParser.flush()) if (o.type === 'event') pushEvents++;
+  const pushSeconds = (performance.now() - pushStart) / 1000;
+  const pushCpuSeconds = (({ user: u, system: s }) => (u + s) / 1e6)(process.cpuUsage(pushCpu));
+  lines.length = 0;
+  if (pushEvents !== RECORDS) throw new Error(`push gave ${pushEvents} events`);
+  console.log(
+    `parser (push, strings, SecurityEvent objects): ${pushSeconds.toFixed(2)} s = ${fmt(rate(pushEvents, pushSeconds))} records/s ` +
+      `(${pushCpuSeconds.toFixed(2)} CPU s = ${fmt(rate(pushEvents, pushCpuSeconds))} records per CPU second)`,
+  );
+  return parserRate;
 }
-for (const o of parser.flush()) if (o.type === 'event') events++;
-const parseSeconds = (performance.now() - parseStart) / 1000;
-const { user, system } = process.cpuUsage(parseCpu);
-// CPU seconds of this process (GC threads included): what one core would need with no one else on it.
-const parseCpuSeconds = (user + system) / 1e6;
-lines.length = 0;
-if (events !== RECORDS || errors !== 0) throw new Error(`parser gave ${events} events and ${errors} errors`);
-const parserRate = rate(events, parseSeconds);
-console.log(
-  `parser: ${fmt(events)} events in ${parseSeconds.toFixed(2)} s = ${fmt(parserRate)} records/s ` +
-    `(${parseCpuSeconds.toFixed(2)} CPU s = ${fmt(rate(events, parseCpuSeconds))} records per CPU second)`,
-);
+// In a function, so that the file and lines are garbage before the CLI runs.
+const parserRate = parserFigures();
 
 // 2. The CLI on the mixed file.
 const cliMixed = await timed(process.execPath, [cli, 'parse', '--host', 'bench', mixedFile]);
