@@ -36,72 +36,90 @@ export function sampleHash(bytes: Uint8Array, start: number, end: number): numbe
   return h ^ (h >>> 15);
 }
 
-/** True when `text` has exactly the char codes of bytes[start, end). */
-function sameText(text: string, bytes: Uint8Array, start: number, end: number): boolean {
-  if (text.length !== end - start) return false;
-  for (let i = start, k = 0; i < end; i++, k++) if (text.charCodeAt(k) !== bytes[i]) return false;
-  return true;
-}
-
 /**
  * Strings by the bytes they were made from, so that a value seen before (comm, exe, subj, host,
  * arch, code ...) costs a hash and a compare instead of an allocation. Direct-mapped on the
- * hash: a clash replaces the slot. What `make` returns for some bytes must depend on the bytes
- * only (the key is the bytes, the value may be their decoding).
+ * hash: a clash replaces the slot. The key bytes are kept in one pool (compared byte to byte,
+ * faster than against the string); when it is full, everything is forgotten. What `make`
+ * returns for some bytes must depend on the bytes only (the value may be their decoding).
  */
 export class ByteInterner {
-  private readonly keys: (string | undefined)[];
+  private readonly at: Int32Array;
+  private readonly length: Int32Array;
   private readonly values: string[];
+  private readonly pool: Uint8Array;
+  private used = 0;
   private readonly mask: number;
 
   constructor(
     slots: number,
     private readonly maxBytes = 128,
   ) {
-    this.keys = new Array<string | undefined>(slots).fill(undefined);
+    this.at = new Int32Array(slots).fill(-1);
+    this.length = new Int32Array(slots);
     this.values = new Array<string>(slots).fill('');
+    this.pool = new Uint8Array(slots * 64);
     this.mask = slots - 1;
+  }
+
+  /** The slot holding bytes[start, end), or -1 (then `miss` is the slot to fill). */
+  private find(bytes: Uint8Array, start: number, end: number): number {
+    const slot = sampleHash(bytes, start, end) & this.mask;
+    this.miss = slot;
+    const at = this.at[slot];
+    const n = end - start;
+    if (at < 0 || this.length[slot] !== n) return -1;
+    const pool = this.pool;
+    for (let k = 0; k < n; k++) if (pool[at + k] !== bytes[start + k]) return -1;
+    return slot;
+  }
+  private miss = 0;
+
+  /** Keeps `value` for ASCII bytes[start, end) in the slot find() missed. */
+  private keep(bytes: Uint8Array, start: number, end: number, value: string): void {
+    const n = end - start;
+    if (n > this.maxBytes) return;
+    if (this.used + n > this.pool.length) {
+      this.at.fill(-1);
+      this.used = 0;
+    }
+    const pool = this.pool;
+    const at = this.used;
+    for (let k = 0; k < n; k++) pool[at + k] = bytes[start + k];
+    this.used += n;
+    this.at[this.miss] = at;
+    this.length[this.miss] = n;
+    this.values[this.miss] = value;
   }
 
   /** The string of ASCII bytes[start, end) itself. */
   text(bytes: Uint8Array, start: number, end: number): string {
-    if (end - start > this.maxBytes) return asciiText(bytes, start, end);
-    const slot = sampleHash(bytes, start, end) & this.mask;
-    const key = this.keys[slot];
-    if (key !== undefined && sameText(key, bytes, start, end)) return key;
+    const slot = this.find(bytes, start, end);
+    if (slot >= 0) return this.values[slot];
     const text = asciiText(bytes, start, end);
-    this.keys[slot] = text;
-    this.values[slot] = text;
+    this.keep(bytes, start, end, text);
     return text;
   }
 
   /** The string of bytes[start, end) itself, or undefined when they are not all ASCII. */
   asciiText(bytes: Uint8Array, start: number, end: number): string | undefined {
-    const slot = sampleHash(bytes, start, end) & this.mask;
-    const key = this.keys[slot];
-    // A kept key is ASCII, so bytes equal to it are too.
-    if (key !== undefined && sameText(key, bytes, start, end)) return key;
+    // Kept keys are ASCII, so bytes equal to one are too.
+    const slot = this.find(bytes, start, end);
+    if (slot >= 0) return this.values[slot];
     let high = 0;
     for (let i = start; i < end; i++) high |= bytes[i];
     if (high >= 0x80) return undefined;
     const text = asciiText(bytes, start, end);
-    if (end - start <= this.maxBytes) {
-      this.keys[slot] = text;
-      this.values[slot] = text;
-    }
+    this.keep(bytes, start, end, text);
     return text;
   }
 
   /** make(ASCII bytes[start, end)), remembered by the bytes. */
   decoded(bytes: Uint8Array, start: number, end: number, make: (key: string) => string): string {
-    if (end - start > this.maxBytes) return make(asciiText(bytes, start, end));
-    const slot = sampleHash(bytes, start, end) & this.mask;
-    const key = this.keys[slot];
-    if (key !== undefined && sameText(key, bytes, start, end)) return this.values[slot];
-    const text = asciiText(bytes, start, end);
-    const value = make(text);
-    this.keys[slot] = text;
-    this.values[slot] = value;
+    const slot = this.find(bytes, start, end);
+    if (slot >= 0) return this.values[slot];
+    const value = make(asciiText(bytes, start, end));
+    this.keep(bytes, start, end, value);
     return value;
   }
 }
