@@ -20,26 +20,31 @@ export function utf8Text(bytes: Uint8Array, start: number, end: number): string 
 }
 
 /**
- * A hash of bytes[start, end) from its length and four of its bytes (first, middle, last two):
- * values of one field differ there (paths in their last characters), and the compare that
- * follows reads them all anyway.
+ * A hash of bytes[start, end), four bytes at a time: all of a value up to 32 bytes, of a longer
+ * one eight words spread over it and its last (values of one field differ there: paths in
+ * their last characters). The compare that follows reads them all anyway.
  */
 export function sampleHash(bytes: Uint8Array, start: number, end: number): number {
   const n = end - start;
-  if (n === 0) return 0;
-  const sample =
-    bytes[start] |
-    (bytes[start + (n >> 1)] << 8) |
-    (bytes[end - 1] << 16) |
-    (bytes[n > 1 ? end - 2 : start] << 24);
-  const h = Math.imul(sample ^ Math.imul(n, 0x9e3779b1), 0x85ebca6b);
-  return h ^ (h >>> 15);
+  let h = Math.imul(n, 0x9e3779b1);
+  const step = n <= 32 ? 4 : (n >> 3) & ~3;
+  let i = start;
+  for (; i + 4 <= end; i += step)
+    h = Math.imul(
+      h ^ (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24)),
+      0x01000193,
+    );
+  if (n > 32) i = end - 4;
+  for (; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  // Every bit into the low ones (the slot).
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
 }
 
 /**
  * Strings by the bytes they were made from, so that a value seen before (comm, exe, subj, host,
  * arch, code ...) costs a hash and a compare instead of an allocation. Direct-mapped on the
- * hash: a clash replaces the slot. The key bytes are kept in one pool (compared byte to byte,
+ * hash, two ways. The key bytes are kept in one pool (compared byte to byte,
  * faster than against the string); when it is full, everything is forgotten. What `make`
  * returns for some bytes must depend on the bytes only (the value may be their decoding).
  */
@@ -47,6 +52,8 @@ export class ByteInterner {
   private readonly at: Int32Array;
   private readonly length: Int32Array;
   private readonly values: string[];
+  // Per pair of slots, which of the two was hit last.
+  private readonly last: Uint8Array;
   private readonly pool: Uint8Array;
   private used = 0;
   private readonly mask: number;
@@ -58,22 +65,39 @@ export class ByteInterner {
     this.at = new Int32Array(slots).fill(-1);
     this.length = new Int32Array(slots);
     this.values = new Array<string>(slots).fill('');
+    this.last = new Uint8Array(slots >> 1);
     this.pool = new Uint8Array(slots * 64);
     this.mask = slots - 1;
   }
 
   /** The slot holding bytes[start, end), or -1 (then `miss` is the slot to fill). */
   private find(bytes: Uint8Array, start: number, end: number): number {
-    const slot = sampleHash(bytes, start, end) & this.mask;
-    this.miss = slot;
-    const at = this.at[slot];
-    const n = end - start;
-    if (at < 0 || this.length[slot] !== n) return -1;
-    const pool = this.pool;
-    for (let k = 0; k < n; k++) if (pool[at + k] !== bytes[start + k]) return -1;
-    return slot;
+    const home = sampleHash(bytes, start, end) & this.mask;
+    // Two ways: the home slot and its neighbour; a miss fills an empty one, else the other of
+    // the one hit last.
+    if (this.holds(home, bytes, start, end)) {
+      this.last[home >> 1] = home & 1;
+      return home;
+    }
+    const other = home ^ 1;
+    if (this.holds(other, bytes, start, end)) {
+      this.last[home >> 1] = other & 1;
+      return other;
+    }
+    this.miss =
+      this.at[home] < 0 ? home : this.at[other] < 0 ? other : (home & ~1) | (this.last[home >> 1] ^ 1);
+    return -1;
   }
   private miss = 0;
+
+  private holds(slot: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const at = this.at[slot];
+    const n = end - start;
+    if (at < 0 || this.length[slot] !== n) return false;
+    const pool = this.pool;
+    for (let k = 0; k < n; k++) if (pool[at + k] !== bytes[start + k]) return false;
+    return true;
+  }
 
   /** Keeps `value` for ASCII bytes[start, end) in the slot find() missed. */
   private keep(bytes: Uint8Array, start: number, end: number, value: string): void {
