@@ -215,7 +215,7 @@ export class IngestService {
     for (let attempt = 1; ; attempt++) {
       try {
         const known = await this.knownHosts(events.map((v) => v.event.host));
-        await this.partitions.ensureDays(events.map((v) => dayStartOf(v.micros) / 1000));
+        await this.partitions.ensureDays(daysOf(events));
         const result = await this.writer.storeBatch(events, known);
         const now = this.clock();
         for (const [name, id] of result.hostIds) {
@@ -229,4 +229,16 @@ export class IngestService {
       }
     }
   }
+}
+
+/** The distinct days (their start, ms) of the events, without a value per event. */
+function daysOf(events: readonly BatchEvent[]): number[] {
+  const days: number[] = [];
+  let last = NaN;
+  for (const { micros } of events) {
+    const day = dayStartOf(micros) / 1000;
+    if (day !== last && !days.includes(day)) days.push(day);
+    last = day;
+  }
+  return days;
 }

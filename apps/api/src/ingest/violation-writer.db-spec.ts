@@ -123,6 +123,13 @@ describe('ViolationWriterRepository', () => {
     expect(rows).toEqual([{ comm: NASTY, raw: NASTY, container_id: 'c1', t: '12:59:50.707101' }]);
 
     expect((await store(list)).some(Boolean)).toBe(false);
+    // A writer that knows no host (a restart, another replica): the hosts are looked up again in
+    // the batch's transaction, its COPY meets the stored rows and the batch is deduplicated.
+    const asBatch = (l: SecurityEvent[]): BatchEvent[] =>
+      l.map((e) => ({ micros: parseObservedAt(e.observedAt)!, event: e }));
+    const again = await writer.storeBatch(asBatch(list), new Map());
+    expect(again.inserted.some(Boolean)).toBe(false);
+    expect(new Map(again.hostIds)).toEqual(new Map([...hosts].filter(([name]) => name.startsWith('h-'))));
     const more = events(100 + list.length, 600, start);
     const mixed = [...list.slice(-600), ...more];
     const inserted = await store(mixed);

@@ -161,16 +161,28 @@ export class ViolationWriterRepository {
    * nothing, when some row was already stored: the caller then takes the deduplicating path.
    */
   private async tryCopy(rows: readonly ViolationRow[]): Promise<boolean> {
-    return this.transaction(async (client) => {
-      try {
-        await pipeline(Readable.from(copyData(rows)), client.query(copyStreams.from(COPY_SQL)));
-      } catch (error) {
-        if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
-        throw error;
-      }
-      await client.query({ name: 'store-rollups', text: ROLLUP_SQL, values: minuteCounts(rows) });
-      return true;
-    });
+    return this.transaction((client) => this.copyRows(client, rows));
+  }
+
+  /**
+   * COPY and the rollups on `client`, inside its transaction. Answers false when some row was
+   * already stored; with `savepoint`, having undone the COPY, so the transaction goes on.
+   */
+  private async copyRows(
+    client: PoolClient,
+    rows: readonly ViolationRow[],
+    savepoint = false,
+  ): Promise<boolean> {
+    if (savepoint) await client.query('SAVEPOINT copy_rows');
+    try {
+      await pipeline(Readable.from(copyData(rows)), client.query(copyStreams.from(COPY_SQL)));
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      if (savepoint) await client.query('ROLLBACK TO SAVEPOINT copy_rows');
+      return false;
+    }
+    await client.query({ name: 'store-rollups', text: ROLLUP_SQL, values: minuteCounts(rows) });
+    return true;
   }
 
   private async withNewHosts(
@@ -182,6 +194,11 @@ export class ViolationWriterRepository {
       const created = await client.query<{ id: string; name: string }>(CREATE_HOSTS_SQL, [names.sort()]);
       for (const r of created.rows) hostIds.set(r.name, r.id);
       const rows = events.map((e) => rowOf(e, hostIds.get(e.event.host)!));
+      // Hosts seen for the first time, or only by another replica or before a restart: a large
+      // batch still goes by COPY, unless some of its rows are stored already.
+      if (rows.length >= COPY_MIN_EVENTS && (await this.copyRows(client, rows, true))) {
+        return { inserted: rows.map(() => true), hostIds };
+      }
       return { inserted: await this.store(client, rows), hostIds };
     });
   }
@@ -223,7 +240,8 @@ export function minuteCounts(rows: readonly ViolationRow[]): unknown[][] {
   const byShape = new Map<EventShape, Map<number, { hostId: string; n: number }>>();
   for (const row of rows) {
     const e = row.event instanceof ScannedEvent ? row.event.shape : row.event;
-    const minute = Math.floor(row.micros / MINUTE_MICROS) * MINUTE_MICROS;
+    // The minute's number, not its microseconds: a small integer, which a Map key never boxes.
+    const minute = Math.floor(row.micros / MINUTE_MICROS);
     let minutes = byShape.get(e);
     if (minutes === undefined) byShape.set(e, (minutes = new Map()));
     const group = minutes.get(minute);
@@ -242,7 +260,7 @@ export function minuteCounts(rows: readonly ViolationRow[]): unknown[][] {
   }
   const columns: unknown[][] = [[], [], [], [], [], [], [], []];
   for (const { e, hostId, minute, n } of counts.values()) {
-    columns[0].push(String(minute));
+    columns[0].push(String(minute * MINUTE_MICROS));
     columns[1].push(hostId);
     columns[2].push(e.action);
     columns[3].push(e.syscall?.name ?? '');
