@@ -1,7 +1,7 @@
 import type { SeccompFields } from './audit-record.js';
 import { untrustedString } from './audit-value.js';
 import { asciiText, ByteInterner } from './byte-text.js';
-import { NUMERIC_KEY, SECCOMP_KEYS, newSeccompFields, setNumber } from './record-body.js';
+import { NUMERIC_KEY, SECCOMP_KEYS } from './record-body.js';
 
 /**
  * The SECCOMP body from bytes, for the lines the kernel writes: its keys in its order, each
@@ -43,18 +43,29 @@ const decode = (hex: string): string => untrustedString(hex, false) as string;
 /** Where parseSeccompBodyBytes stopped: the line's end or its 0x1D separator. */
 export const bodyScan = { end: 0 };
 
+/** Four bytes from bytes[i] as one little-endian word (the caller checked they are there). */
+function word(bytes: Uint8Array, i: number): number {
+  return bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+}
+
+// The first four bytes of each key and its `=` as a word; the bytes of the word that count
+// (`ip=` has three).
+const KEY_MASK = Int32Array.from(KEY_TEXT, (k) => (k.length >= 4 ? -1 : (1 << (8 * k.length)) - 1));
+const KEY_WORD = Int32Array.from(KEY_TEXT, (_, k) => word(KEYS, KEY_AT[k]) & KEY_MASK[k]);
+
 /** Index of the key at bytes[i] (key and `=`), from `expected` on; -1 when none. */
 function keyAt(bytes: Uint8Array, i: number, end: number, expected: number): number {
-  const c = bytes[i];
+  // Bytes past `end` may be read into the word; the length check below drops such a match.
+  const first = word(bytes, i);
   for (let k = expected; k < KEY_LENGTH.length; k++) {
-    let at = KEY_AT[k];
-    if (KEYS[at] !== c) continue;
+    if (KEY_WORD[k] !== (first & KEY_MASK[k])) continue;
     const n = KEY_LENGTH[k];
     if (i + n > end) continue;
-    const stop = at + n;
-    let j = i + 1;
-    for (at++; at < stop && bytes[j] === KEYS[at]; at++) j++;
-    if (at === stop) return k;
+    let at = KEY_AT[k] + 4;
+    const stop = KEY_AT[k] + n;
+    let j = i + 4;
+    for (; at < stop && bytes[j] === KEYS[at]; at++) j++;
+    if (at >= stop) return k;
   }
   return -1;
 }
@@ -68,7 +79,21 @@ export function parseSeccompBodyBytes(
   start: number,
   end: number,
 ): SeccompFields | undefined {
-  const f = newSeccompFields();
+  // The fields in locals, the object made at the end (one allocation, no stores field by field).
+  let auid: number | undefined;
+  let uid: number | undefined;
+  let gid: number | undefined;
+  let ses: number | undefined;
+  let subj: string | undefined;
+  let pid: number | undefined;
+  let comm: string | undefined;
+  let exe: string | null | undefined;
+  let sig: number | undefined;
+  let arch: string | undefined;
+  let syscall: number | undefined;
+  let compat: boolean | undefined;
+  let ip: string | undefined;
+  let code: string | undefined;
   let i = start;
   let expected = 0;
   for (;;) {
@@ -91,7 +116,34 @@ export function parseSeccompBodyBytes(
       }
       if (j === digits || j - digits > 16 || (j < end && bytes[j] !== SPACE && bytes[j] !== GS))
         return undefined;
-      setNumber(f, key, digits !== v ? -value : value);
+      if (digits !== v) value = -value;
+      // SECCOMP_KEYS order.
+      switch (key) {
+        case 0:
+          auid = value;
+          break;
+        case 1:
+          uid = value;
+          break;
+        case 2:
+          gid = value;
+          break;
+        case 3:
+          ses = value;
+          break;
+        case 5:
+          pid = value;
+          break;
+        case 9:
+          sig = value;
+          break;
+        case 11:
+          syscall = value;
+          break;
+        default:
+          compat = value !== 0;
+          break;
+      }
       i = j;
       continue;
     }
@@ -110,8 +162,8 @@ export function parseSeccompBodyBytes(
       // Interned text is ASCII; a new value is checked before it is kept.
       const text = texts.asciiText(bytes, v, valueEnd);
       if (text === undefined) return undefined;
-      if (kind === COMM) f.comm = text;
-      else f.exe = text;
+      if (kind === COMM) comm = text;
+      else exe = text;
       i = valueEnd + 1;
       continue;
     }
@@ -131,7 +183,7 @@ export function parseSeccompBodyBytes(
       }
       const text = valueEnd + 4 < end ? texts.asciiText(bytes, v, valueEnd) : undefined;
       if (text === undefined) return undefined;
-      f.subj = text;
+      subj = text;
       i = valueEnd;
       continue;
     }
@@ -143,24 +195,41 @@ export function parseSeccompBodyBytes(
     }
     if (high >= 0x80) return undefined;
     i = valueEnd;
-    if (kind === IP) f.ip = asciiText(bytes, v, valueEnd);
+    if (kind === IP) ip = asciiText(bytes, v, valueEnd);
     else if (kind === COMM || kind === EXE) {
       const n = valueEnd - v;
       let text: string | null | undefined;
       if (n === 1 && bytes[v] === 63 /* ? */) text = undefined;
       else if (n === 6 && asciiText(bytes, v, valueEnd) === '(null)') text = kind === EXE ? null : undefined;
       else text = decoded.decoded(bytes, v, valueEnd, decode);
-      if (kind === COMM) f.comm = text ?? undefined;
-      else f.exe = text;
+      if (kind === COMM) comm = text ?? undefined;
+      else exe = text;
     } else if (kind === ARCH) {
       // Lower-case hex stays as written (record-body.ts lower-cases and pads to the same text).
       for (let j = v; j < valueEnd; j++) {
         const c = bytes[j];
         if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return undefined;
       }
-      f.arch = texts.text(bytes, v, valueEnd);
-    } else f.code = texts.text(bytes, v, valueEnd);
+      arch = texts.text(bytes, v, valueEnd);
+    } else code = texts.text(bytes, v, valueEnd);
   }
   bodyScan.end = i;
-  return f;
+  // The members in newSeccompFields' order: the same hidden class as the string parser's.
+  return {
+    auid,
+    uid,
+    gid,
+    ses,
+    subj,
+    pid,
+    comm,
+    exe,
+    sig,
+    arch,
+    syscall,
+    compat,
+    ip,
+    code,
+    reason: undefined,
+  };
 }

@@ -129,8 +129,8 @@ export const NUMERIC_KEY = SECCOMP_KEYS.map((k) =>
   ['auid', 'uid', 'gid', 'ses', 'pid', 'sig', 'syscall', 'compat'].includes(k),
 );
 
-/** SeccompFields with every member present and undefined. */
-export function newSeccompFields(): SeccompFields {
+/** SeccompFields with every member present and undefined (byte-body.ts makes them in this order too). */
+function newSeccompFields(): SeccompFields {
   // Every field present from the start keeps one hidden class for all records (monomorphic reads).
   return {
     auid: undefined,
