@@ -181,7 +181,11 @@ export class ViolationWriterRepository {
       if (savepoint) await client.query('ROLLBACK TO SAVEPOINT copy_rows');
       return false;
     }
-    await client.query({ name: 'store-rollups', text: ROLLUP_SQL, values: minuteCounts(rows) });
+    await client.query({
+      name: 'store-rollups',
+      text: ROLLUP_SQL,
+      values: arrayLiterals(minuteCounts(rows)),
+    });
     return true;
   }
 
@@ -233,41 +237,91 @@ function rowOf(e: BatchEvent, hostId: string): ViolationRow {
   return { hostId, micros: e.micros, event: e.event };
 }
 
+/**
+ * A shape's rollup key for a host id: the six values joined with NUL, which none of them can hold
+ * (ingest refuses it). Kept with the shape (shapes live across batches), made again only when
+ * its host got another id (a host retired and seen again).
+ */
+const rollupKeys = new WeakMap<EventShape, { hostId: string; key: string }>();
+
+function rollupKey(e: EventShape, hostId: string, keep: boolean): string {
+  const kept = keep ? rollupKeys.get(e) : undefined;
+  if (kept !== undefined && kept.hostId === hostId) return kept.key;
+  const key = `${hostId}\u0000${e.action}\u0000${e.syscall?.name ?? ''}\u0000${e.process?.exe ?? ''}\u0000${e.container?.id ?? ''}\u0000${e.source}`;
+  if (keep) rollupKeys.set(e, { hostId, key });
+  return key;
+}
+
 /** The rows counted per minute and rollup key, as the eight arrays ROLLUP_SQL unnests. */
 export function minuteCounts(rows: readonly ViolationRow[]): unknown[][] {
-  // First by minute and object: scanned events of one shape share their StoredEvent, so most
+  // First by object and minute: scanned events of one shape share their EventShape, so most
   // rows are counted without making a key (a whole event is its own object: counted alone).
   const byShape = new Map<EventShape, Map<number, { hostId: string; n: number }>>();
+  const shared = new Set<EventShape>();
   for (const row of rows) {
+    const scanned = row.event instanceof ScannedEvent;
     const e = row.event instanceof ScannedEvent ? row.event.shape : row.event;
     // The minute's number, not its microseconds: a small integer, which a Map key never boxes.
     const minute = Math.floor(row.micros / MINUTE_MICROS);
     let minutes = byShape.get(e);
-    if (minutes === undefined) byShape.set(e, (minutes = new Map()));
+    if (minutes === undefined) {
+      byShape.set(e, (minutes = new Map()));
+      if (scanned) shared.add(e);
+    }
     const group = minutes.get(minute);
     if (group) group.n++;
     else minutes.set(minute, { hostId: row.hostId, n: 1 });
   }
-  // Then keyed by the seven values joined with NUL, which none of them can hold (ingest refuses it).
-  const counts = new Map<string, { e: EventShape; hostId: string; minute: number; n: number }>();
+  // Then by rollup key and minute (shapes that differ elsewhere can share a rollup key).
+  const counts = new Map<string, Map<number, { e: EventShape; hostId: string; n: number }>>();
   for (const [e, minutes] of byShape) {
     for (const [minute, { hostId, n }] of minutes) {
-      const id = `${minute}\u0000${hostId}\u0000${e.action}\u0000${e.syscall?.name ?? ''}\u0000${e.process?.exe ?? ''}\u0000${e.container?.id ?? ''}\u0000${e.source}`;
-      const group = counts.get(id);
+      const key = rollupKey(e, hostId, shared.has(e));
+      let byMinute = counts.get(key);
+      if (byMinute === undefined) counts.set(key, (byMinute = new Map()));
+      const group = byMinute.get(minute);
       if (group) group.n += n;
-      else counts.set(id, { e, hostId, minute, n });
+      else byMinute.set(minute, { e, hostId, n });
     }
   }
   const columns: unknown[][] = [[], [], [], [], [], [], [], []];
-  for (const { e, hostId, minute, n } of counts.values()) {
-    columns[0].push(String(minute * MINUTE_MICROS));
-    columns[1].push(hostId);
-    columns[2].push(e.action);
-    columns[3].push(e.syscall?.name ?? '');
-    columns[4].push(e.process?.exe ?? '');
-    columns[5].push(e.container?.id ?? '');
-    columns[6].push(e.source);
-    columns[7].push(n);
+  for (const byMinute of counts.values()) {
+    for (const [minute, { e, hostId, n }] of byMinute) {
+      columns[0].push(minute * MINUTE_MICROS);
+      columns[1].push(hostId);
+      columns[2].push(e.action);
+      columns[3].push(e.syscall?.name ?? '');
+      columns[4].push(e.process?.exe ?? '');
+      columns[5].push(e.container?.id ?? '');
+      columns[6].push(e.source);
+      columns[7].push(n);
+    }
   }
   return columns;
+}
+
+/** Quoted array elements by their text: a fleet's hosts, actions, syscalls, exes (bounded). */
+const quotedElements = new Map<string, string>();
+const QUOTED_MAX = 10_000;
+
+function quotedElement(s: string): string {
+  let quoted = quotedElements.get(s);
+  if (quoted === undefined) {
+    quoted = `"${s.replace(/[\\"]/g, '\\$&')}"`;
+    if (quotedElements.size >= QUOTED_MAX) quotedElements.clear();
+    quotedElements.set(s, quoted);
+  }
+  return quoted;
+}
+
+/**
+ * minuteCounts' columns as Postgres array literals, text quoted once per distinct value: what
+ * node-postgres would send, without the strings it makes per element of every array of every batch.
+ */
+export function arrayLiterals(columns: unknown[][]): string[] {
+  return columns.map((values) =>
+    typeof values[0] === 'number'
+      ? `{${values.join(',')}}`
+      : `{${(values as string[]).map(quotedElement).join(',')}}`,
+  );
 }

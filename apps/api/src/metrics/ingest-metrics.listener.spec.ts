@@ -101,6 +101,21 @@ describe('IngestMetricsListener', () => {
     expect(await value(metrics, 'sandtrap_violations_total', { syscall: 'other', host: 'other' })).toBe(1);
   });
 
+  it('counts events sharing a shape per shape, batch after batch, folded or not', async () => {
+    const { metrics, listener } = setup(1);
+    const ptrace = event(0);
+    const mount = event(0, { action: 'errno', syscall: { arch: 'x86_64', name: 'mount' } });
+    const stored = (shape: SecurityEvent, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ ...shape, eventKey: `s${i}`, shape }));
+    for (let b = 0; b < 3; b++) {
+      listener.onBatchStored(batch({ events: [...stored(ptrace, 4), ...stored(mount, 2)] }));
+    }
+    // The first shape takes the one series there is; the second is folded every time.
+    expect(await value(metrics, 'sandtrap_violations_total', { syscall: 'ptrace', host: 'web-1' })).toBe(12);
+    expect(await value(metrics, 'sandtrap_violations_total', { syscall: 'other', host: 'other' })).toBe(6);
+    expect(await value(metrics, 'sandtrap_violation_series_folded_total', { label: 'syscall' })).toBe(6);
+  });
+
   it('counts failed batches', async () => {
     const { metrics, listener } = setup();
     listener.onBatchFailed({ source: 'events', error: new Error('db down') });

@@ -11,6 +11,8 @@ const NOT_PARSE_ERRORS: ReadonlySet<string> = new Set(['too_old', 'in_future', '
 
 /** Turns ingest's batch events into metrics; it must never throw back into ingest. */
 export class IngestMetricsListener {
+  private readonly byShape = new WeakMap<EventShape, LimitedLabels>();
+
   constructor(
     private readonly metrics: SandtrapMetrics,
     private readonly limiter: ViolationSeriesLimiter,
@@ -38,13 +40,16 @@ export class IngestMetricsListener {
     // Events of one shape (event-scanner.ts) are counted per shape first; the limiter answers the same object for the same label set, so
     // identity groups the series too.
     const shapes = new Map<EventShape, number>();
+    let shared: Set<EventShape> | undefined;
     for (const event of e.events) {
       const shape = event.shape ?? event;
-      shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+      const n = shapes.get(shape);
+      shapes.set(shape, (n ?? 0) + 1);
+      if (n === undefined && event.shape !== undefined) (shared ??= new Set()).add(shape);
     }
     const series = new Map<LimitedLabels, number>();
     for (const [event, n] of shapes) {
-      const limited = this.limiter.labelsFor(event);
+      const limited = shared?.has(event) ? this.labelsOfShape(event) : this.limiter.labelsFor(event);
       series.set(limited, (series.get(limited) ?? 0) + n);
     }
     for (const [{ labels, folded }, n] of series) {
@@ -52,6 +57,16 @@ export class IngestMetricsListener {
       for (const label of folded) m.violationSeriesFolded.inc({ label }, n);
     }
     m.violationSeries.set(this.limiter.seriesCount);
+  }
+
+  /**
+   * The limiter's answer for a shape shared by scanned events, kept with the shape (a label set's
+   * answer never changes once given, and shapes live across batches).
+   */
+  private labelsOfShape(shape: EventShape): LimitedLabels {
+    let limited = this.byShape.get(shape);
+    if (limited === undefined) this.byShape.set(shape, (limited = this.limiter.labelsFor(shape)));
+    return limited;
   }
 
   onBatchFailed(e: BatchFailed): void {
