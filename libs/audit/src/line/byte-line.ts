@@ -24,6 +24,12 @@ const KERNEL = ascii(' kernel: ');
 const AUDIT_OPEN = ascii(' audit(');
 
 const hosts = new ByteInterner(256);
+
+/**
+ * The text of the line parseLineBytes last gave a record for (the event's `raw`): made once
+ * the line is a SECCOMP record, so the body's values can be cut from it.
+ */
+export const byteLine = { text: '' };
 const stamp = { sec: 0, msec: 0, serial: 0 };
 
 /** bytes[at ...] starts with `expected`, within `end`. */
@@ -117,7 +123,9 @@ function auditdBytes(
   if (!bytesAt(bytes, space, end, MSG)) return undefined;
   const bodyStart = parseStampBytes(bytes, space + 11, end);
   if (bodyStart < 0) return undefined;
-  const fields = parseSeccompBodyBytes(bytes, bodyStart, end);
+  // As if ASCII: unless every byte is, the line goes to parseLine and this text is dropped.
+  const text = asciiText(bytes, start, end);
+  const fields = parseSeccompBodyBytes(bytes, bodyStart, end, text, start);
   if (fields === undefined) return undefined;
   const separator = bodyScan.end;
   if (separator < end && !allAscii(bytes, separator + 1, end)) return undefined;
@@ -131,6 +139,7 @@ function auditdBytes(
     stamp,
   );
   record.seccomp = fields;
+  byteLine.text = text;
   return { kind: 'record', record };
 }
 
@@ -207,11 +216,13 @@ function kernelBytes(
   if (!bytesAt(bytes, digitsEnd, end, AUDIT_OPEN)) return undefined;
   const bodyStart = parseStampBytes(bytes, digitsEnd + AUDIT_OPEN.length, end);
   if (bodyStart < 0) return undefined;
-  const fields = parseSeccompBodyBytes(bytes, bodyStart, end);
+  const text = asciiText(bytes, start, end);
+  const fields = parseSeccompBodyBytes(bytes, bodyStart, end, text, start);
   // A 0x1D ends an auditd body only: here it would be part of a value.
   if (fields === undefined || bodyScan.end !== end) return undefined;
   const record = newAuditRecord(shape, 'kmsg', host, bootId, 1326, auditTypeName(1326), stamp);
   record.seccomp = fields;
+  byteLine.text = text;
   return { kind: 'record', record };
 }
 
@@ -232,7 +243,9 @@ export function parseLineBytes(
     if (bytesAt(bytes, start, end, TYPE) || bytesAt(bytes, start, end, NODE))
       return auditdBytes(bytes, start, end, bootId);
   } else if (c === 123 /* { */) {
-    return parseJournaldBytes(bytes, start, end);
+    const parsed = parseJournaldBytes(bytes, start, end);
+    if (parsed?.kind === 'record') byteLine.text = asciiText(bytes, start, end);
+    return parsed;
   }
   return kernelBytes(bytes, start, end, bootId);
 }

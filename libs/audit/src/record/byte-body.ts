@@ -72,12 +72,15 @@ function keyAt(bytes: Uint8Array, i: number, end: number, expected: number): num
 
 /**
  * The fields of a SECCOMP body in bytes[start, end), or undefined (see above). bodyScan.end is
- * set to the first 0x1D at or after start, or `end`.
+ * set to the first 0x1D at or after start, or `end`. `line`, when given, is the text of the
+ * bytes from `lineStart` on, made as if they were ASCII (latin1).
  */
 export function parseSeccompBodyBytes(
   bytes: Uint8Array,
   start: number,
   end: number,
+  line?: string,
+  lineStart = 0,
 ): SeccompFields | undefined {
   // The fields in locals, the object made at the end (one allocation, no stores field by field).
   let auid: number | undefined;
@@ -195,7 +198,12 @@ export function parseSeccompBodyBytes(
     }
     if (high >= 0x80) return undefined;
     i = valueEnd;
-    if (kind === IP) ip = asciiText(bytes, v, valueEnd);
+    if (kind === IP)
+      // A value of every record (no use keeping it): cut from the line's text when there is one.
+      ip =
+        line === undefined
+          ? asciiText(bytes, v, valueEnd)
+          : line.substring(v - lineStart, valueEnd - lineStart);
     else if (kind === COMM || kind === EXE) {
       const n = valueEnd - v;
       let text: string | null | undefined;

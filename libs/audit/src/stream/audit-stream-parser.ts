@@ -1,9 +1,9 @@
 import type { SecurityEvent } from '@sandtrap/events';
 import { AuditParseError, type AuditErrorCode } from '../audit-error.js';
-import { parseLineBytes } from '../line/byte-line.js';
+import { byteLine, parseLineBytes } from '../line/byte-line.js';
 import { parseLine } from '../line/parse-audit-line.js';
 import { DEFAULT_MAX_LINE_BYTES, type ParsedAuditLine } from '../line/parsed-audit-line.js';
-import { asciiText, utf8Text } from '../record/byte-text.js';
+import { utf8Text } from '../record/byte-text.js';
 import type { AuditRecord, SiblingFields } from '../record/audit-record.js';
 import { seccompEvent, type EventDefaults } from './seccomp-event.js';
 import { SerialTable } from './serial-table.js';
@@ -233,7 +233,7 @@ export class AuditStreamParser {
       parsed = undefined;
     }
     if (parsed === undefined) this.pushTo(sink, utf8Text(bytes, start, end), lineNo, nowMs);
-    else this.take(sink, parsed, parsed.kind === 'record' ? asciiText(bytes, start, end) : '', lineNo, nowMs);
+    else this.take(sink, parsed, parsed.kind === 'record' ? byteLine.text : '', lineNo, nowMs);
   }
 
   /** The outputs of one parsed line; `line` is the line's text when it is a record. */
