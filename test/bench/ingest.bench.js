@@ -1,7 +1,8 @@
 // Ingest: BENCH_EVENTS (default 1,000,000) SecurityEvents through POST /v1/ingest/events as gzip
 // NDJSON batches of BENCH_BATCH (default 5,000) from BENCH_CLIENTS (default 4) concurrent clients, then the same rows by
-// raw COPY into a scratch copy of the same schema, in the same run. Prints both rates and the ratio,
-// the stored count after a full resend, and the API's peak RSS.
+// raw COPY into a scratch copy of the same schema, in the same run: as CSV (the figure of record)
+// and in binary format (as the API sends its rows). Prints the rates and ratios, the stored count
+// after a full resend, and the API's peak RSS.
 /* global fetch */
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
@@ -116,29 +117,52 @@ async function main() {
 
     // Baseline: the same rows by raw COPY into a scratch copy of the same table, same indexes.
     const hosts = new Map((await pool.query('SELECT id, name FROM hosts')).rows.map((r) => [r.name, r.id]));
-    await pool.query('CREATE SCHEMA copy_bench');
-    await pool.query(
-      'CREATE TABLE copy_bench.violations (LIKE public.violations INCLUDING DEFAULTS) PARTITION BY RANGE (observed_at)',
-    );
     const { rows: parts } = await pool.query(
       `SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i
        JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'public.violations'::regclass`,
     );
-    for (const p of parts)
-      await pool.query(`CREATE TABLE copy_bench.${p.relname} PARTITION OF copy_bench.violations ${p.bound}`);
     const { rows: indexes } = await pool.query(
       `SELECT pg_get_indexdef(i.indexrelid) AS def, c.relname AS name FROM pg_index i
        JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'public.violations'::regclass`,
     );
-    for (const ix of indexes) {
+    async function scratchSchema(schema) {
+      await pool.query(`CREATE SCHEMA ${schema}`);
       await pool.query(
-        ix.def
-          .replace(/ ON (ONLY )?public\.violations /, ' ON copy_bench.violations ')
-          .replace(/INDEX \S+ /, `INDEX ${ix.name}_copy `),
+        `CREATE TABLE ${schema}.violations (LIKE public.violations INCLUDING DEFAULTS) PARTITION BY RANGE (observed_at)`,
       );
+      for (const p of parts)
+        await pool.query(`CREATE TABLE ${schema}.${p.relname} PARTITION OF ${schema}.violations ${p.bound}`);
+      for (const ix of indexes) {
+        await pool.query(
+          ix.def
+            .replace(/ ON (ONLY )?public\.violations /, ` ON ${schema}.violations `)
+            .replace(/INDEX \S+ /, `INDEX ${ix.name}_${schema} `),
+        );
+      }
     }
     const columns = `host_id, event_key, observed_at, source, kind, action, blocked, syscall_arch, syscall_nr, syscall_name,
       syscall_compat, pid, uid, gid, auid, ses, comm, exe, boot_id, raw`;
+    /** Each stream's chunks into `table` by COPY, the streams at once; answers the seconds taken. */
+    async function copyIn(table, options, streams) {
+      const c0 = performance.now();
+      await Promise.all(
+        streams.map(async (share) => {
+          const client = await pool.connect();
+          try {
+            await pipeline(
+              Readable.from(share),
+              client.query(copyStreams.from(`COPY ${table} (${columns}) FROM STDIN WITH (${options})`)),
+            );
+          } finally {
+            client.release();
+          }
+        }),
+      );
+      return (performance.now() - c0) / 1000;
+    }
+
+    // CSV, as COPY is mostly fed: the figure of record since the first run of this bench.
+    await scratchSchema('copy_bench');
     const csvChunks = events.map((batch) =>
       Buffer.from(
         batch
@@ -171,25 +195,34 @@ async function main() {
           .join('\n') + '\n',
       ),
     );
-    const c0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async (_, k) => {
-        const client = await pool.connect();
-        try {
-          const share = csvChunks.filter((_, i) => i % CLIENTS === k);
-          await pipeline(
-            Readable.from(share),
-            client.query(
-              copyStreams.from(`COPY copy_bench.violations (${columns}) FROM STDIN WITH (FORMAT csv)`),
-            ),
-          );
-        } finally {
-          client.release();
-        }
-      }),
+    const copySeconds = await copyIn(
+      'copy_bench.violations',
+      'FORMAT csv',
+      Array.from({ length: CLIENTS }, (_, k) => csvChunks.filter((_, i) => i % CLIENTS === k)),
     );
-    const copySeconds = (performance.now() - c0) / 1000;
     const copied = await count('copy_bench.violations');
+
+    // Binary, as the API sends its rows: the same rows, as Postgres itself writes them out.
+    await scratchSchema('copy_bench_binary');
+    const binaryStreams = [];
+    for (let k = 0; k < CLIENTS; k++) {
+      const client = await pool.connect();
+      try {
+        const chunks = [];
+        const out = client.query(
+          copyStreams.to(
+            `COPY (SELECT ${columns} FROM copy_bench.violations WHERE abs(hashtext(event_key)) % ${CLIENTS} = ${k})
+             TO STDOUT WITH (FORMAT binary)`,
+          ),
+        );
+        for await (const chunk of out) chunks.push(chunk);
+        binaryStreams.push(chunks);
+      } finally {
+        client.release();
+      }
+    }
+    const binarySeconds = await copyIn('copy_bench_binary.violations', 'FORMAT binary', binaryStreams);
+    const copiedBinary = await count('copy_bench_binary.violations');
 
     const apiRate = N / first.seconds;
     const copyRate = copied / copySeconds;
@@ -206,10 +239,23 @@ async function main() {
         streams: CLIENTS,
       },
       ratio: +(apiRate / copyRate).toFixed(3),
+      copyBinary: {
+        seconds: +binarySeconds.toFixed(2),
+        eventsPerSecond: Math.round(copiedBinary / binarySeconds),
+        rows: copiedBinary,
+        streams: CLIENTS,
+      },
+      ratioToBinaryCopy: +(apiRate / (copiedBinary / binarySeconds)).toFixed(3),
       stored,
       storedAfterResend,
       rollupTotal: rollup,
-      exact: stored === N && storedAfterResend === N && rollup === N && resend.duplicates === N,
+      exact:
+        stored === N &&
+        storedAfterResend === N &&
+        rollup === N &&
+        resend.duplicates === N &&
+        copied === N &&
+        copiedBinary === N,
       apiPeakRssMB: Math.round(Math.max(firstRss, api.peakRss()) / 1048576),
       apiPeakRssFirstPassMB: Math.round(firstRss / 1048576),
     };
