@@ -13,7 +13,8 @@ import type {
 import type { IngestEvents } from './ingest-events.js';
 import { IngestUnavailableError } from './ingest.errors.js';
 import { MICROS_PER_DAY, dayStartOf, parseObservedAt } from './observed-at.js';
-import { numericProblem, violationIdentity } from './violation-row.js';
+import { violationIdentity } from './violation-identity.js';
+import { numericProblem } from './violation-row.js';
 import type { BatchEvent, ViolationWriterRepository } from './violation-writer.repository.js';
 
 /** Who sends: an `agent` credential is bound to one host. */
@@ -121,11 +122,11 @@ export class IngestService {
         if (seen.has(key)) repeats++;
         else {
           seen.add(key);
-          // A scanned event is its own grouped event (key, event: itself, with its micros).
-          if (scanned) {
-            e.key = key;
-            valid.push(e);
-          } else valid.push({ key, event: { micros, event: e } });
+          // A scanned event is its own grouped event (event: itself, with its micros), its key
+          // made again only if its request shares a transaction: not kept, which would make a
+          // string live as long as the batch for every event.
+          if (scanned) valid.push(e);
+          else valid.push({ key, event: { micros, event: e } });
         }
       }
     }

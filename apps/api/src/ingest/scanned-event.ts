@@ -1,6 +1,7 @@
 import { validateSecurityEvent, type SecurityEvent } from '@sandtrap/events';
 import type { EventShape, StoredEvent } from './ingest-batch.js';
 import { formatObservedAt } from './observed-at.js';
+import { violationIdentity } from './violation-identity.js';
 
 /**
  * An event the scanner read: what the service and the writer need, its COPY text, and as a
@@ -14,8 +15,6 @@ export class ScannedEvent implements StoredEvent {
   /** Position in the request (IngestCandidate). */
   index = 0;
   line = 0;
-  /** Identity, violationIdentity(host, eventKey, micros): set by the service. */
-  key = '';
   /** Set by the writer for the row (ViolationRow). */
   hostId = '';
 
@@ -38,6 +37,11 @@ export class ScannedEvent implements StoredEvent {
     private readonly lineStart: number,
     private readonly lineEnd: number,
   ) {}
+
+  /** Identity, violationIdentity(host, eventKey, micros) (GroupedEvent): made when asked. */
+  get key(): string {
+    return violationIdentity(this.host, this.eventKey, this.micros);
+  }
 
   /** The candidate's event, the grouped event's event, the row's event: this. */
   get event(): this {

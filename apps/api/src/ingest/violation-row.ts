@@ -21,11 +21,6 @@ export interface ViolationRow {
   event: SecurityEvent | ScannedEvent;
 }
 
-/** Identity of a stored row, as the unique key `(host_id, event_key, observed_at)` sees it. */
-export function violationIdentity(hostId: string, eventKey: string, micros: number | string): string {
-  return `${hostId}\u0000${eventKey}\u0000${micros}`;
-}
-
 /**
  * Rows in binary COPY format (copy-binary.ts) written straight into bytes, field by field: no
  * string per row or chunk for the garbage collector, and nothing left for the socket to encode.

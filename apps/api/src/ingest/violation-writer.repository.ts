@@ -3,15 +3,10 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { ScannedEvent } from './scanned-event.js';
+import { violationIdentity } from './violation-identity.js';
 import type { EventShape } from './ingest-batch.js';
 import { ROLLUP_TIERS } from './rollup-tiers.js';
-import {
-  VIOLATION_COLUMNS,
-  columnArrays,
-  copyData,
-  violationIdentity,
-  type ViolationRow,
-} from './violation-row.js';
+import { VIOLATION_COLUMNS, columnArrays, copyData, type ViolationRow } from './violation-row.js';
 
 /** An event to store: its host is `event.host`, resolved to an id by storeBatch. */
 export interface BatchEvent {
