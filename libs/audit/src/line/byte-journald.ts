@@ -1,6 +1,6 @@
 import { isWantedType } from '../record/audit-record.js';
 import { bodyScan, parseSeccompBodyBytes } from '../record/byte-body.js';
-import { asciiText, ByteInterner } from '../record/byte-text.js';
+import { asciiBytes as ascii, asciiText, ByteInterner } from '../record/byte-text.js';
 import type { ParsedAuditLine } from './parsed-audit-line.js';
 import { newAuditRecord } from './record-header.js';
 
@@ -12,7 +12,6 @@ import { newAuditRecord } from './record-header.js';
  * goes to the string parser.
  */
 
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 // The fields read, in the order of the offsets below; every other key is passed over.
 const NAMES = [
   '_TRANSPORT',

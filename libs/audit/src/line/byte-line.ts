@@ -1,6 +1,6 @@
 import { auditTypeName, isWantedType, isWantedTypeName } from '../record/audit-record.js';
 import { bodyScan, parseSeccompBodyBytes } from '../record/byte-body.js';
-import { asciiText, ByteInterner } from '../record/byte-text.js';
+import { asciiBytes as ascii, asciiText, ByteInterner } from '../record/byte-text.js';
 import { parseJournaldBytes } from './byte-journald.js';
 import type { ParsedAuditLine } from './parsed-audit-line.js';
 import { newAuditRecord } from './record-header.js';
@@ -13,7 +13,6 @@ import { newAuditRecord } from './record-header.js';
  * give equals parseLine's answer for the decoded line (parse-line-bytes.fuzz.spec.ts).
  */
 
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const NODE = ascii('node=');
 const TYPE = ascii('type=');
 const SECCOMP = ascii('SECCOMP ');
@@ -33,14 +32,14 @@ export const byteLine = { text: '' };
 const stamp = { sec: 0, msec: 0, serial: 0 };
 
 /** bytes[at ...] starts with `expected`, within `end`. */
-export function bytesAt(bytes: Uint8Array, at: number, end: number, expected: Uint8Array): boolean {
+function bytesAt(bytes: Uint8Array, at: number, end: number, expected: Uint8Array): boolean {
   if (at + expected.length > end) return false;
   for (let k = 0; k < expected.length; k++) if (bytes[at + k] !== expected[k]) return false;
   return true;
 }
 
 /** True when every byte of bytes[start, end) is ASCII. */
-export function allAscii(bytes: Uint8Array, start: number, end: number): boolean {
+function allAscii(bytes: Uint8Array, start: number, end: number): boolean {
   let high = 0;
   for (let i = start; i < end; i++) high |= bytes[i];
   return high < 0x80;

@@ -1,6 +1,6 @@
 import type { SeccompFields } from './audit-record.js';
 import { untrustedString } from './audit-value.js';
-import { asciiText, ByteInterner } from './byte-text.js';
+import { asciiBytes, asciiText, ByteInterner } from './byte-text.js';
 import { NUMERIC_KEY, SECCOMP_KEYS } from './record-body.js';
 
 /**
@@ -19,7 +19,7 @@ const GS = 0x1d;
 
 // Each key with its `=`, one after the other; how each value is read.
 const KEY_TEXT = SECCOMP_KEYS.map((k) => `${k}=`);
-const KEYS = Uint8Array.from(KEY_TEXT.join(''), (c) => c.charCodeAt(0));
+const KEYS = asciiBytes(KEY_TEXT.join(''));
 const KEY_AT = Int32Array.from(KEY_TEXT, (_, k) => KEY_TEXT.slice(0, k).join('').length);
 const KEY_LENGTH = Int32Array.from(KEY_TEXT, (k) => k.length);
 const NUMBER = 0;
@@ -43,7 +43,7 @@ const decode = (hex: string): string => untrustedString(hex, false) as string;
 /** Where parseSeccompBodyBytes stopped: the line's end or its 0x1D separator. */
 export const bodyScan = { end: 0 };
 
-/** Four bytes from bytes[i] as one little-endian word (the caller checked they are there). */
+/** Four bytes from bytes[i] as one little-endian word (any past the array read as 0). */
 function word(bytes: Uint8Array, i: number): number {
   return bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
 }

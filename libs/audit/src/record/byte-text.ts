@@ -9,6 +9,11 @@ const slicers = Buffer.prototype as unknown as { latin1Slice: Slicer; utf8Slice:
 const latin1Slice = slicers.latin1Slice;
 const utf8Slice = slicers.utf8Slice;
 
+/** The bytes of an ASCII constant. */
+export function asciiBytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
 /** bytes[start, end) as a string, the bytes being ASCII. */
 export function asciiText(bytes: Uint8Array, start: number, end: number): string {
   return latin1Slice.call(bytes, start, end);
