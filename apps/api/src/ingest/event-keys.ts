@@ -72,7 +72,7 @@ export interface KeySpec {
   min: number;
   max: number;
   keys?: KeySpec[];
-  index?: Map<number, number>;
+  index?: Uint8Array;
 }
 
 export const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -161,15 +161,20 @@ export const CONTAINER_BIT = bitOf('container');
 export const SYSCALL_BIT = bitOf('syscall');
 export const REQUIRED_SLOTS = [EVENT_KEY, OBSERVED_AT, HOST, SOURCE, KIND, ACTION];
 
+/** Slots of a key table's index: a key's slot comes from its length, first and last byte. */
+const INDEX_SLOTS = 256;
 export const lookupKey = (length: number, first: number, last: number) =>
-  (length << 16) | (first << 8) | last;
-/** A key table's keys by length, first and last byte (no two of a table share them). */
-function keyIndex(keys: KeySpec[]): Map<number, number> {
-  const index = new Map<number, number>();
+  (length + first * 12 + last) & (INDEX_SLOTS - 1);
+/**
+ * A key table's keys by lookupKey (no two of a table share a slot; checked here), as an array
+ * read per key of every line: slot to key + 1, 0 for none.
+ */
+function keyIndex(keys: KeySpec[]): Uint8Array {
+  const index = new Uint8Array(INDEX_SLOTS);
   for (const [k, { name }] of keys.entries()) {
-    const key = lookupKey(name.length, name[0], name[name.length - 1]);
-    if (index.has(key)) throw new Error(`event-scanner: keys ${k} and ${index.get(key)} look alike`);
-    index.set(key, k);
+    const slot = lookupKey(name.length, name[0], name[name.length - 1]);
+    if (index[slot] !== 0) throw new Error(`event-scanner: keys ${k} and ${index[slot] - 1} share a slot`);
+    index[slot] = k + 1;
   }
   return index;
 }

@@ -190,7 +190,7 @@ export class EventScanner {
   }
 
   /** `{ ... }` with the keys of `keys`, each at most once; false when anything else. */
-  private readObject(keys: KeySpec[], index: Map<number, number>, top: boolean): boolean {
+  private readObject(keys: KeySpec[], index: Uint8Array, top: boolean): boolean {
     const b = this.b;
     if (this.i >= this.lineEnd || b[this.i] !== OPEN_BRACE) return false;
     this.i++;
@@ -207,12 +207,12 @@ export class EventScanner {
       while (nameEnd < this.lineEnd && b[nameEnd] !== QUOTE) nameEnd++;
       if (nameEnd >= this.lineEnd || nameEnd === nameStart) return false;
       this.i = nameEnd + 1;
-      // The only key that can be this one (by length, first and last byte), then all its bytes.
-      const k = index.get(lookupKey(nameEnd - nameStart, b[nameStart], b[nameEnd - 1])) ?? -1;
+      // The only key that can be this one (by its slot in the table's index), then all its bytes.
+      const k = index[lookupKey(nameEnd - nameStart, b[nameStart], b[nameEnd - 1])] - 1;
       if (k < 0 || (seen & (1 << k)) !== 0) return false; // unknown key or repeated
       const name = keys[k].name;
       if (name.length !== nameEnd - nameStart) return false;
-      for (let j = 1; j < name.length - 1; j++) if (b[nameStart + j] !== name[j]) return false;
+      for (let j = 0; j < name.length; j++) if (b[nameStart + j] !== name[j]) return false;
       seen |= 1 << k;
       this.skipSpace();
       if (this.i >= this.lineEnd || b[this.i] !== COLON) return false;
