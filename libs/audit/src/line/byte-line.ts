@@ -142,7 +142,7 @@ function auditdBytes(
   return { kind: 'record', record };
 }
 
-/** First index of `mark` in bytes[start, end), or -1; `high` gets the bytes passed over. */
+/** First index of `mark` in bytes[start, end), or -1; `passed` gets the OR of the bytes passed over. */
 function indexOfMark(bytes: Uint8Array, start: number, end: number, mark: Uint8Array): number {
   const first = mark[0];
   let high = 0;
