@@ -291,6 +291,16 @@ describe('parseAuditBytes against parseAuditText', () => {
     );
   });
 
+  it('takes a plain Uint8Array and shared memory as it takes a Buffer', () => {
+    const text = `${VALID.join('\n')}\n`;
+    const want = parseAuditText(text, { host: 'h' });
+    const bytes = Buffer.from(text);
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length + 3), 3);
+    shared.set(bytes);
+    expect(parseAuditBytes(new Uint8Array(bytes), { host: 'h' })).toEqual(want);
+    expect(parseAuditBytes(shared, { host: 'h' })).toEqual(want);
+  });
+
   it('holds events for their siblings and EOE as the text parser does', () => {
     const event = (serial: number) => [
       `type=SYSCALL msg=audit(1795933840.675:${serial}): arch=c000003e syscall=41 ppid=9 pid=4217`,
