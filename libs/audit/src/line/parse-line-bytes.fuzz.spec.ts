@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SECCOMP_KEYS } from '../record/record-body.js';
 import { parseAuditBytes } from '../stream/audit-bytes.js';
 import { AuditStreamParser, parseAuditText, type AuditParserOptions } from '../stream/audit-stream-parser.js';
 
@@ -164,23 +165,8 @@ const VALUE: Record<string, fc.Arbitrary<string>> = {
     fc.constantFrom('0x7ffc0000', '0X0', '0x', 'x', '"0x0"', ''),
   ),
 };
-const KEYS = [
-  'auid',
-  'uid',
-  'gid',
-  'ses',
-  'subj',
-  'pid',
-  'comm',
-  'exe',
-  'reason',
-  'sig',
-  'arch',
-  'syscall',
-  'compat',
-  'ip',
-  'code',
-];
+/** The SECCOMP record's keys in the kernel's order (the string parser's own table). */
+const KEYS = SECCOMP_KEYS;
 const field = (key: string) =>
   (
     VALUE[key] ??
