@@ -49,6 +49,22 @@ export const BIGINT_SLOT: readonly boolean[] = Array.from(
   (_, slot) => slot === UID || slot === GID || slot === AUID || slot === SES,
 );
 
+/** The slots a shape is made of: what listeners (metrics labels, alert prefilter) and rollups read. */
+export const SHAPE_SLOTS = [
+  HOST,
+  SOURCE,
+  ACTION,
+  POLICY,
+  ARCH,
+  NR,
+  SYSCALL_NAME,
+  EXE,
+  CONTAINER_ID,
+  CONTAINER_NAME,
+  POD,
+  NAMESPACE,
+];
+
 // What a slot holds for the event being read.
 export const ABSENT = 0;
 export const PLAIN = 1; // a string without escapes: its bytes as they are

@@ -4,10 +4,7 @@ import {
   EVENT_SOURCES,
   isBlockingAction,
   parseIsoTimestamp,
-  type EventAction,
-  type EventSource,
 } from '@sandtrap/events';
-import type { EventShape } from './ingest-batch.js';
 import { formatObservedAt, parseObservedAt } from './observed-at.js';
 import {
   EVENT_KEY,
@@ -16,16 +13,6 @@ import {
   KIND,
   ACTION,
   BLOCKED,
-  ARCH,
-  NR,
-  SYSCALL_NAME,
-  EXE,
-  CONTAINER_ID,
-  CONTAINER_NAME,
-  POD,
-  NAMESPACE,
-  POLICY,
-  HOST,
   SLOTS,
   ABSENT,
   PLAIN,
@@ -41,15 +28,12 @@ import {
   KeySpec,
   ascii,
   EVENT_KEYS,
-  PROCESS_BIT,
-  CONTAINER_BIT,
-  SYSCALL_BIT,
   REQUIRED_SLOTS,
   lookupKey,
   EVENT_INDEX,
-  BIGINT_SLOT,
 } from './event-keys.js';
-import { JSONB_VERSION, ROW_HEAD_BYTES, writeInt32, writeInt8, writeTimestamp } from './copy-binary.js';
+import { scannedRowBytes, writeScannedRow } from './scanned-row.js';
+import { shapeOf, type ScannedSlots } from './scanned-shapes.js';
 import { ScannedEvent } from './scanned-event.js';
 
 /**
@@ -65,7 +49,6 @@ import { ScannedEvent } from './scanned-event.js';
  */
 
 const TAB = 0x09;
-const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const QUOTE = 0x22;
@@ -88,9 +71,6 @@ const DETAILS_STRING_MAX = 16384;
 /** JSON.stringify writes every number up to here as its digits. */
 const DETAILS_MAX_DIGITS = 15;
 
-/** Shapes (the EventShape of distinct listener fields) remembered; past it, forgotten. */
-const SHAPES_MAX = 10_000;
-
 /** The enum value among `allowed` whose bytes are b[start, end), or -1. */
 function enumIndex(b: Buffer, start: number, end: number, allowed: readonly Uint8Array[]): number {
   outer: for (let k = 0; k < allowed.length; k++) {
@@ -106,14 +86,8 @@ const SOURCE_BYTES = EVENT_SOURCES.map(ascii);
 const KIND_BYTES = EVENT_KINDS.map(ascii);
 const ACTION_BYTES = EVENT_ACTIONS.map(ascii);
 
-interface Shape {
-  sig: Uint8Array;
-  summary: EventShape;
-  next: Shape | undefined;
-}
-
 /**
- * Buffers of COPY text that finished requests gave back (EventScanner.release): a new buffer of
+ * Buffers of COPY data that finished requests gave back (EventScanner.release): a new buffer of
  * megabytes per request is what made V8 mark the whole heap every few requests (it counts
  * ArrayBuffer memory as external memory pressure).
  */
@@ -121,38 +95,19 @@ const spareBuffers: Buffer[] = [];
 const SPARE_BUFFERS = 4;
 const SPARE_BUFFER_MAX_BYTES = 32 * 1024 * 1024;
 
-/** Shapes by the hash of their signature (module-wide: batches of one fleet share them). */
-const shapes = new Map<number, Shape>();
-let shapeCount = 0;
 /** The second (19 bytes, `YYYY-MM-DDTHH:MM:SS`) of the last time read, and its microseconds. */
 const lastSecond = new Uint8Array(19);
 let lastSecondMicros = -1;
-
-/** The slots a shape is made of: what listeners (metrics labels, alert prefilter) and rollups read. */
-const SHAPE_SLOTS = [
-  HOST,
-  SOURCE,
-  ACTION,
-  POLICY,
-  ARCH,
-  NR,
-  SYSCALL_NAME,
-  EXE,
-  CONTAINER_ID,
-  CONTAINER_NAME,
-  POD,
-  NAMESPACE,
-];
 
 /**
  * Reads the lines of one request body. Not for bodies with more lines than a request may hold
  * (the ordinary path counts those first).
  */
-export class EventScanner {
-  private readonly kind = new Uint8Array(SLOTS);
-  private readonly start = new Int32Array(SLOTS);
-  private readonly end = new Int32Array(SLOTS);
-  private readonly value = new Float64Array(SLOTS);
+export class EventScanner implements ScannedSlots {
+  readonly kind = new Uint8Array(SLOTS);
+  readonly start = new Int32Array(SLOTS);
+  readonly end = new Int32Array(SLOTS);
+  readonly value = new Float64Array(SLOTS);
   private i = 0;
   private lineEnd = 0;
   private detailsNodes = 0;
@@ -161,9 +116,9 @@ export class EventScanner {
   /** The buffers this scanner wrote rows into. */
   private readonly buffers: Buffer[] = [];
   /** Whether the current object's sub-objects were given (the validator keeps `{}` as `{}`). */
-  private given = 0;
+  given = 0;
 
-  constructor(private readonly b: Buffer) {
+  constructor(readonly b: Buffer) {
     this.copy = Buffer.alloc(0); // allocated at the first row (see room)
   }
 
@@ -460,7 +415,7 @@ export class EventScanner {
     if (micros === undefined) return undefined;
 
     const copyStart = this.writeRow(lineEnd - lineStart, blocking, micros);
-    const summary = this.shape(EVENT_SOURCES[source], EVENT_ACTIONS[action], blocking);
+    const summary = shapeOf(this, EVENT_SOURCES[source], EVENT_ACTIONS[action], blocking);
     return new ScannedEvent(
       summary.host,
       start[EVENT_KEY],
@@ -503,113 +458,10 @@ export class EventScanner {
     return micros;
   }
 
-  /** The string of a slot (undefined when absent), unescaped. */
-  private text(slot: number): string | undefined {
-    const k = this.kind[slot];
-    if (k === ABSENT) return undefined;
-    if (k === ESCAPED)
-      return JSON.parse(this.b.toString('latin1', this.start[slot] - 1, this.end[slot] + 1)) as string;
-    return this.b.toString('latin1', this.start[slot], this.end[slot]);
-  }
-
-  /**
-   * The EventShape of this event's shape: the same object for every event with the same bytes
-   * in SHAPE_SLOTS, found by a hash of them without making strings.
-   */
-  private shape(source: EventSource, action: EventAction, blocked: boolean): EventShape {
-    const { kind, start, end, b } = this;
-    // The signature: per slot its kind + 1, then when given its bytes and a 0 (no accepted value
-    // holds a NUL byte); then the given sub-objects (`{}` and absent differ in the event).
-    // Hashed straight from the line; written out only for a shape not seen yet.
-    let hash = 0x811c9dc5;
-    let n = 2;
-    for (const slot of SHAPE_SLOTS) {
-      const k = kind[slot];
-      hash = Math.imul(hash ^ (k + 1), 0x01000193);
-      n++;
-      if (k !== ABSENT) {
-        for (let j = start[slot]; j < end[slot]; j++) hash = Math.imul(hash ^ b[j], 0x01000193);
-        hash = Math.imul(hash, 0x01000193);
-        n += end[slot] - start[slot] + 1;
-      }
-    }
-    hash = Math.imul(hash ^ (this.given & 0xff), 0x01000193);
-    hash = Math.imul(hash ^ ((this.given >> 8) & 0xff), 0x01000193);
-    for (let s = shapes.get(hash); s !== undefined; s = s.next) {
-      if (s.sig.length === n && this.signatureIs(s.sig)) return s.summary;
-    }
-    const sig = new Uint8Array(n);
-    let at = 0;
-    for (const slot of SHAPE_SLOTS) {
-      const k = kind[slot];
-      sig[at++] = k + 1;
-      if (k !== ABSENT) {
-        for (let j = start[slot]; j < end[slot]; j++) sig[at++] = b[j];
-        sig[at++] = 0;
-      }
-    }
-    sig[at] = this.given & 0xff;
-    sig[at + 1] = (this.given >> 8) & 0xff;
-    const summary = this.summary(source, action, blocked);
-    if (shapeCount >= SHAPES_MAX) {
-      shapes.clear();
-      shapeCount = 0;
-    }
-    shapes.set(hash, { sig, summary, next: shapes.get(hash) });
-    shapeCount++;
-    return summary;
-  }
-
-  /** Whether `sig` is this event's signature (same length already checked). */
-  private signatureIs(sig: Uint8Array): boolean {
-    const { kind, start, end, b } = this;
-    let at = 0;
-    for (const slot of SHAPE_SLOTS) {
-      const k = kind[slot];
-      if (sig[at++] !== k + 1) return false;
-      if (k !== ABSENT) {
-        for (let j = start[slot]; j < end[slot]; j++) if (sig[at++] !== b[j]) return false;
-        if (sig[at++] !== 0) return false;
-      }
-    }
-    return sig[at] === (this.given & 0xff) && sig[at + 1] === ((this.given >> 8) & 0xff);
-  }
-
-  private summary(source: EventSource, action: EventAction, blocked: boolean): EventShape {
-    const out: EventShape = { host: this.text(HOST)!, source, action, blocked };
-    const policy = this.text(POLICY);
-    if (policy !== undefined) out.policy = policy;
-    if ((this.given & SYSCALL_BIT) !== 0) {
-      out.syscall = {};
-      const arch = this.text(ARCH);
-      if (arch !== undefined) out.syscall.arch = arch;
-      if (this.kind[NR] === NUMBER) out.syscall.nr = this.value[NR];
-      const name = this.text(SYSCALL_NAME);
-      if (name !== undefined) out.syscall.name = name;
-    }
-    if ((this.given & PROCESS_BIT) !== 0) {
-      out.process = {};
-      const exe = this.text(EXE);
-      if (exe !== undefined) out.process.exe = exe;
-    }
-    if ((this.given & CONTAINER_BIT) !== 0) {
-      out.container = {};
-      const id = this.text(CONTAINER_ID);
-      if (id !== undefined) out.container.id = id;
-      const name = this.text(CONTAINER_NAME);
-      if (name !== undefined) out.container.name = name;
-      const pod = this.text(POD);
-      if (pod !== undefined) out.container.pod = pod;
-      const namespace = this.text(NAMESPACE);
-      if (namespace !== undefined) out.container.namespace = namespace;
-    }
-    return out;
-  }
-
-  /** Room for `n` more bytes of COPY text: a row never spans two buffers. */
+  /** Room for `n` more bytes of COPY data: a row never spans two buffers. */
   private room(n: number): void {
     if (this.at + n <= this.copy.length) return;
-    // The first buffer the size of the body: a row of COPY text is mostly shorter than its line.
+    // The first buffer the size of the body: a row of COPY data is mostly shorter than its line.
     const size = Math.max(this.copy.length === 0 ? this.b.length : this.copy.length, n, 64 * 1024);
     let spare = -1;
     for (let k = 0; k < spareBuffers.length; k++) {
@@ -622,7 +474,7 @@ export class EventScanner {
   }
 
   /**
-   * Gives this body's buffers of COPY text to the next requests: only once nothing reads or
+   * Gives this body's buffers of COPY data to the next requests: only once nothing reads or
    * sends them any more (the batch is written and answered; never after a failed write, whose
    * bytes may still be queued on a connection). Its ScannedEvents must not be used after.
    */
@@ -635,102 +487,12 @@ export class EventScanner {
     this.copy = Buffer.alloc(0);
   }
 
-  /**
-   * The row into this.copy in binary COPY format (copy-binary.ts), with ROW_HEAD_BYTES left at
-   * its start for the field count and host id; answers where it starts.
-   */
+  /** The row into this.copy (scanned-row.ts); answers where it starts. */
   private writeRow(lineBytes: number, blocked: boolean, micros: number): number {
-    // Unescaping never lengthens a value, and each column adds at most 9 bytes (length, time).
-    this.room(ROW_HEAD_BYTES + lineBytes + SLOTS * 9 + 8);
-    const out = this.copy;
-    const { kind, start, end, value, b } = this;
+    this.room(scannedRowBytes(lineBytes));
     const rowStart = this.at;
-    let at = this.at + ROW_HEAD_BYTES;
-    for (let slot = 0; slot < HOST; slot++) {
-      const k = slot === BLOCKED ? (blocked ? TRUE : FALSE) : kind[slot];
-      switch (k) {
-        case ABSENT:
-          at = writeInt32(out, at, -1);
-          break;
-        case TRUE:
-        case FALSE:
-          at = writeInt32(out, at, 1);
-          out[at++] = k === TRUE ? 1 : 0;
-          break;
-        case NUMBER:
-          if (BIGINT_SLOT[slot]) {
-            at = writeInt32(out, at, 8);
-            writeInt8(out, at, value[slot]);
-            at += 8;
-          } else {
-            at = writeInt32(out, at, 4);
-            at = writeInt32(out, at, value[slot]);
-          }
-          break;
-        case ESCAPED: {
-          const length = unescapeJsonString(b, start[slot], end[slot], out, at + 4);
-          writeInt32(out, at, length);
-          at += 4 + length;
-          break;
-        }
-        case JSON_TEXT:
-          at = writeInt32(out, at, end[slot] - start[slot] + 1);
-          out[at++] = JSONB_VERSION;
-          at += b.copy(out, at, start[slot], end[slot]);
-          break;
-        default: {
-          if (slot === OBSERVED_AT) {
-            at = writeInt32(out, at, 8);
-            writeTimestamp(out, at, micros);
-            at += 8;
-            break;
-          }
-          // PLAIN: the bytes as they are.
-          const s = start[slot];
-          const e = end[slot];
-          at = writeInt32(out, at, e - s);
-          if (e - s > 32) at += b.copy(out, at, s, e);
-          else for (let j = s; j < e; j++) out[at++] = b[j];
-        }
-      }
-    }
-    this.at = at;
+    const { kind, start, end, value, b } = this;
+    this.at = writeScannedRow(this.copy, rowStart, b, kind, start, end, value, blocked, micros);
     return rowStart;
   }
-}
-
-/**
- * A JSON string's bytes b[s, e) with its escapes undone (the scanner takes no \u escapes) into
- * out from `at`; answers how many bytes it wrote.
- */
-function unescapeJsonString(b: Buffer, s: number, e: number, out: Buffer, at: number): number {
-  const from = at;
-  for (let j = s; j < e; j++) {
-    const c = b[j];
-    if (c !== BACKSLASH) {
-      out[at++] = c;
-      continue;
-    }
-    const x = b[++j];
-    switch (x) {
-      case 0x62: // \b
-        out[at++] = 0x08;
-        break;
-      case 0x66: // \f
-        out[at++] = 0x0c;
-        break;
-      case 0x6e: // \n
-        out[at++] = LF;
-        break;
-      case 0x72: // \r
-        out[at++] = CR;
-        break;
-      case 0x74: // \t
-        out[at++] = TAB;
-        break;
-      default: // \" \\ and \/
-        out[at++] = x;
-    }
-  }
-  return at - from;
 }
