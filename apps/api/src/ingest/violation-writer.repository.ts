@@ -234,16 +234,16 @@ function rowOf(e: BatchEvent, hostId: string): ViolationRow {
 
 /**
  * A shape's rollup key for a host id: the six values joined with NUL, which none of them can hold
- * (ingest refuses it). Kept with the shape (shapes live across batches), made again only when
- * its host got another id (a host retired and seen again).
+ * (ingest refuses it). Kept with the shape (scanned events' shapes live across batches), made
+ * again only when its host got another id (a host retired and seen again).
  */
 const rollupKeys = new WeakMap<EventShape, { hostId: string; key: string }>();
 
-function rollupKey(e: EventShape, hostId: string, keep: boolean): string {
-  const kept = keep ? rollupKeys.get(e) : undefined;
+function rollupKey(e: EventShape, hostId: string): string {
+  const kept = rollupKeys.get(e);
   if (kept !== undefined && kept.hostId === hostId) return kept.key;
   const key = `${hostId}\u0000${e.action}\u0000${e.syscall?.name ?? ''}\u0000${e.process?.exe ?? ''}\u0000${e.container?.id ?? ''}\u0000${e.source}`;
-  if (keep) rollupKeys.set(e, { hostId, key });
+  rollupKeys.set(e, { hostId, key });
   return key;
 }
 
@@ -252,17 +252,12 @@ export function minuteCounts(rows: readonly ViolationRow[]): unknown[][] {
   // First by object and minute: scanned events of one shape share their EventShape, so most
   // rows are counted without making a key (a whole event is its own object: counted alone).
   const byShape = new Map<EventShape, Map<number, { hostId: string; n: number }>>();
-  const shared = new Set<EventShape>();
   for (const row of rows) {
-    const scanned = row.event instanceof ScannedEvent;
     const e = row.event instanceof ScannedEvent ? row.event.shape : row.event;
     // The minute's number, not its microseconds: a small integer, which a Map key never boxes.
     const minute = Math.floor(row.micros / MINUTE_MICROS);
     let minutes = byShape.get(e);
-    if (minutes === undefined) {
-      byShape.set(e, (minutes = new Map()));
-      if (scanned) shared.add(e);
-    }
+    if (minutes === undefined) byShape.set(e, (minutes = new Map()));
     const group = minutes.get(minute);
     if (group) group.n++;
     else minutes.set(minute, { hostId: row.hostId, n: 1 });
@@ -271,7 +266,7 @@ export function minuteCounts(rows: readonly ViolationRow[]): unknown[][] {
   const counts = new Map<string, Map<number, { e: EventShape; hostId: string; n: number }>>();
   for (const [e, minutes] of byShape) {
     for (const [minute, { hostId, n }] of minutes) {
-      const key = rollupKey(e, hostId, shared.has(e));
+      const key = rollupKey(e, hostId);
       let byMinute = counts.get(key);
       if (byMinute === undefined) counts.set(key, (byMinute = new Map()));
       const group = byMinute.get(minute);

@@ -40,16 +40,13 @@ export class IngestMetricsListener {
     // Events of one shape (event-scanner.ts) are counted per shape first; the limiter answers the same object for the same label set, so
     // identity groups the series too.
     const shapes = new Map<EventShape, number>();
-    let shared: Set<EventShape> | undefined;
     for (const event of e.events) {
       const shape = event.shape ?? event;
-      const n = shapes.get(shape);
-      shapes.set(shape, (n ?? 0) + 1);
-      if (n === undefined && event.shape !== undefined) (shared ??= new Set()).add(shape);
+      shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
     }
     const series = new Map<LimitedLabels, number>();
     for (const [event, n] of shapes) {
-      const limited = shared?.has(event) ? this.labelsOfShape(event) : this.limiter.labelsFor(event);
+      const limited = this.labelsOfShape(event);
       series.set(limited, (series.get(limited) ?? 0) + n);
     }
     for (const [{ labels, folded }, n] of series) {
@@ -60,8 +57,8 @@ export class IngestMetricsListener {
   }
 
   /**
-   * The limiter's answer for a shape shared by scanned events, kept with the shape (a label set's
-   * answer never changes once given, and shapes live across batches).
+   * The limiter's answer for a shape, kept with it (a label set's answer never changes once
+   * given, and scanned events' shapes live across batches).
    */
   private labelsOfShape(shape: EventShape): LimitedLabels {
     let limited = this.byShape.get(shape);
