@@ -225,15 +225,34 @@ export class AuditStreamParser {
     lineNo?: number,
     nowMs: number = Date.now(),
   ): void {
-    let parsed: ParsedAuditLine | undefined;
+    const read = this.readBytes(bytes, start, end);
+    this.pushReadTo(sink, read, readText(read, bytes, start, end), lineNo, nowMs);
+  }
+
+  /**
+   * The first half of pushBytesTo: the line bytes[start, end) as the byte reader reads it, or
+   * undefined when the string parser is to read it. It depends on the line and the options
+   * only, not on what the parser holds, so lines can be read ahead of their pushReadTo.
+   */
+  readBytes(bytes: Uint8Array, start: number, end: number): ParsedAuditLine | undefined {
     try {
-      parsed = parseLineBytes(bytes, start, end, this.maxLineBytes, this.options.bootId);
+      return parseLineBytes(bytes, start, end, this.maxLineBytes, this.options.bootId);
     } catch {
       // A bug in the byte reader costs speed, not the outputs: the string parser reads the line.
-      parsed = undefined;
+      return undefined;
     }
-    if (parsed === undefined) this.pushTo(sink, utf8Text(bytes, start, end), lineNo, nowMs);
-    else this.take(sink, parsed, parsed.kind === 'record' ? byteLine.text : '', lineNo, nowMs);
+  }
+
+  /** The second half of pushBytesTo: the outputs of a line readBytes read; `text` is readText's. */
+  pushReadTo(
+    sink: AuditSink,
+    read: ParsedAuditLine | undefined,
+    text: string,
+    lineNo: number | undefined,
+    nowMs: number,
+  ): void {
+    if (read === undefined) this.pushTo(sink, text, lineNo, nowMs);
+    else this.take(sink, read, text, lineNo, nowMs);
   }
 
   /** The outputs of one parsed line; `line` is the line's text when it is a record. */
@@ -461,6 +480,20 @@ export class AuditStreamParser {
     this.stats.errors++;
     sink.error(line, code, reason);
   }
+}
+
+/**
+ * The text pushReadTo needs with what readBytes gave for bytes[start, end), taken before the
+ * next line is read: the line decoded (for the string parser), the record's line (its raw), or
+ * none.
+ */
+export function readText(
+  read: ParsedAuditLine | undefined,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): string {
+  return read === undefined ? utf8Text(bytes, start, end) : read.kind === 'record' ? byteLine.text : '';
 }
 
 /** Whole text at once (the ingest endpoint): push every line, then flush. */
