@@ -2,8 +2,10 @@ import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServer } from '@sandtrap/api';
+import { DELTA_TABLE, startServer } from '@sandtrap/api';
+import { ndjson, seccompEvent } from './fixtures/ingest/security-events.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 describe('graceful shutdown', () => {
@@ -13,11 +15,11 @@ describe('graceful shutdown', () => {
     await db?.drop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
+  const admin = 'shutdown-admin-token-0123456789';
 
   it('finishes a request in flight when closing, then refuses new connections', async () => {
     db = await createTestDatabase();
     dataDir = await mkdtemp(path.join(tmpdir(), 'sandtrap-shutdown-'));
-    const admin = 'shutdown-admin-token-0123456789';
     const server = await startServer({
       DATABASE_URL: db.url,
       PORT: '0',
@@ -60,5 +62,37 @@ describe('graceful shutdown', () => {
     // Not held up by the client's keep-alive connection (Node keeps it 5 s).
     expect(Date.now() - t0).toBeLessThan(3000);
     await expect(fetch(new URL('/healthz', server.url))).rejects.toThrow();
+  });
+
+  it('folds the rollup deltas of the batches it stored into the rollup tiers before it stops', async () => {
+    const server = await startServer({
+      DATABASE_URL: db.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SANDTRAP_DATA_DIR: dataDir,
+      SANDTRAP_ADMIN_TOKEN: admin,
+      SANDTRAP_LOG_LEVEL: 'silent',
+    });
+    const events = Array.from({ length: 40 }, (_, i) => seccompEvent(i, { eventKey: `fold-on-stop:${i}` }));
+    const r = await fetch(new URL('/v1/ingest/events', server.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/x-ndjson' },
+      body: ndjson(events),
+    });
+    expect(await r.json()).toMatchObject({ accepted: 40 });
+    // Before the second that the fold waits for a batch has passed.
+    await server.close();
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const pending = await client.query(`SELECT count(*)::int AS n FROM ${DELTA_TABLE}`);
+      expect(pending.rows[0].n).toBe(0);
+      for (const table of ['violation_counts', 'violation_counts_1h', 'violation_actions_1m']) {
+        const { rows } = await client.query(`SELECT sum(count)::int AS n FROM ${table}`);
+        expect(rows[0].n, table).toBe(40);
+      }
+    } finally {
+      await client.end();
+    }
   });
 });

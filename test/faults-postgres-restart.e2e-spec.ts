@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { foldRollupDeltas } from '@sandtrap/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentProcess, ADMIN, freePort, seccompLine, Service, until } from './agent-support.js';
 import { ndjson, seccompEvent } from './fixtures/ingest/security-events.js';
@@ -50,10 +51,12 @@ describe('faults: PostgreSQL stopped and restarted mid-ingest', () => {
   });
 
   /** A new connection per question: the server goes away in between, and a pool would keep dead ones. */
+  // The rollup deltas of committed batches are folded first, so the tiers hold every count.
   const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
+      await foldRollupDeltas(client);
       return (await client.query<R>(sql, params)).rows;
     } finally {
       await client.end();

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '@sandtrap/events';
-import { PartitionMaintenance } from '@sandtrap/api';
+import { PartitionMaintenance, foldRollupDeltas } from '@sandtrap/api';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const DAY = 86_400_000;
@@ -40,6 +40,7 @@ describe('hardening: retention', () => {
       )
     ).rows.map((r) => r.name);
   const rollupRows = async () => {
+    await foldRollupDeltas(client);
     const out: Record<string, number> = {};
     for (const table of ['violation_counts', 'violation_counts_5m', 'violation_counts_1h']) {
       const { rows } = await client.query<{ n: string }>(`SELECT coalesce(sum(count), 0) AS n FROM ${table}`);

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foldRollupDeltas } from '@sandtrap/api';
 import type { SecurityEvent } from '@sandtrap/events';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -108,6 +109,8 @@ describe('hardening: bytes per stored event', () => {
       }
       const ingestMs = Date.now() - started;
       expect(accepted).toBe(EVENTS);
+      // The rollup as it settles: the deltas of the batches folded into the tiers.
+      await foldRollupDeltas(client);
       await client.query('VACUUM ANALYZE');
       const { rows } = await client.query<{ relname: string; bytes: string; rows: string }>(
         `SELECT c.relname, pg_total_relation_size(c.oid) AS bytes, c.reltuples::bigint AS rows

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '@sandtrap/events';
-import { IngestEvents, type BatchStored } from '@sandtrap/api';
+import { IngestEvents, foldRollupDeltas, type BatchStored } from '@sandtrap/api';
 import { gzipNdjson, nastyEvent, ndjson, seccompEvent } from './fixtures/ingest/security-events.js';
 import { startTestApp } from './support/test-app.js';
 
@@ -33,6 +33,11 @@ describe('POST /v1/ingest/events', () => {
       .set('content-type', 'application/x-ndjson');
     if (gzip) r.set('content-encoding', 'gzip');
     return r.send(body);
+  };
+  /** A rollup tier's total once the deltas stored batches appended are folded into it. */
+  const rollupSum = async (table: string) => {
+    await foldRollupDeltas(db);
+    return (await db.query(`SELECT sum(count)::int AS n FROM ${table}`)).rows[0].n as number | null;
   };
   const count = async (where = 'true', params: unknown[] = []) =>
     Number((await db.query(`SELECT count(*) AS n FROM violations WHERE ${where}`, params)).rows[0].n);
@@ -86,8 +91,7 @@ describe('POST /v1/ingest/events', () => {
     const again = await post(gzipNdjson(events), ingestToken, true);
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 3, rejected: 0 });
     expect(await count('event_key = ANY($1)', [[events[0].eventKey, events[1].eventKey]])).toBe(2);
-    const rollup = await db.query(`SELECT sum(count)::int AS n FROM violation_counts`);
-    expect(rollup.rows[0].n).toBe(await count());
+    expect(await rollupSum('violation_counts')).toBe(await count());
   });
 
   it('stores SQL meta-characters in every string field verbatim and returns them as sent', async () => {
@@ -241,16 +245,14 @@ describe('POST /v1/ingest/events', () => {
       `CREATE TRIGGER refuse_poison BEFORE INSERT ON violations FOR EACH ROW EXECUTE FUNCTION refuse_poison()`,
     );
     const before = await count();
-    const rollupBefore = (await db.query('SELECT sum(count)::int AS n FROM violation_counts')).rows[0].n;
+    const rollupBefore = await rollupSum('violation_counts');
     const refused = await post(ndjson(events));
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toMatch(/^\d+$/);
     expect(refused.body.error.code).toBe('ingest_unavailable');
     expect(failed).toEqual([expect.stringContaining('disk on fire')]);
     expect(await count()).toBe(before);
-    expect((await db.query('SELECT sum(count)::int AS n FROM violation_counts')).rows[0].n).toBe(
-      rollupBefore,
-    );
+    expect(await rollupSum('violation_counts')).toBe(rollupBefore);
     const hostLeft = await db.query(`SELECT 1 FROM hosts WHERE name = 'first-seen-in-failed-batch'`);
     expect(hostLeft.rowCount).toBe(0);
 
@@ -282,7 +284,7 @@ describe('POST /v1/ingest/events', () => {
     expect(partial.body).toMatchObject({ accepted: 1, duplicates: 1500 });
     expect(await count()).toBe(before + 4501);
     for (const table of ['violation_counts', 'violation_counts_5m', 'violation_counts_1h']) {
-      expect((await db.query(`SELECT sum(count)::int AS n FROM ${table}`)).rows[0].n).toBe(await count());
+      expect(await rollupSum(table)).toBe(await count());
     }
   });
 });

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IngestEvents, type GroupWritten } from '@sandtrap/api';
+import { IngestEvents, foldRollupDeltas, type GroupWritten } from '@sandtrap/api';
 import { gzipNdjson, seccompEvent } from './fixtures/ingest/security-events.js';
 import { startTestApp } from './support/test-app.js';
 
@@ -74,6 +74,7 @@ describe('ingest under concurrent requests (group commit)', () => {
       60 * 35,
     );
     expect(await count('SELECT count(*) AS n FROM hosts')).toBe(60);
+    await foldRollupDeltas(db);
     for (const table of ROLLUP_TABLES) {
       expect(await count(`SELECT coalesce(sum(count), 0) AS n FROM ${table}`), table).toBe(60 * 35);
     }

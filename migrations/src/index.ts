@@ -7,6 +7,7 @@ import { AddHostRetirement1796300000000 } from './1796300000000-add-host-retirem
 import { CreateViolationActions1796400000000 } from './1796400000000-create-violation-actions.js';
 import { FillViolationActions1796400000001 } from './1796400000001-fill-violation-actions.js';
 import { CoverViolationActions1796400000002 } from './1796400000002-cover-violation-actions.js';
+import { CreateRollupDeltas1796500000000 } from './1796500000000-create-rollup-deltas.js';
 
 /**
  * Every schema migration, oldest first. Append-only: a released migration never changes; a new
@@ -21,4 +22,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   CreateViolationActions1796400000000,
   FillViolationActions1796400000001,
   CoverViolationActions1796400000002,
+  CreateRollupDeltas1796500000000,
 ];

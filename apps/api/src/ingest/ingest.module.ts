@@ -6,6 +6,7 @@ import { PartitionsModule } from '../partitions/partitions.module.js';
 import { IngestEvents } from './ingest-events.js';
 import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
+import { RollupFolder } from './rollup-folder.js';
 import { ViolationWriterRepository } from './violation-writer.repository.js';
 
 /**
@@ -31,6 +32,7 @@ import { ViolationWriterRepository } from './violation-writer.repository.js';
       ) => new IngestService(writer, partitions, events),
       inject: [ViolationWriterRepository, PartitionMaintenance, IngestEvents],
     },
+    RollupFolder,
   ],
   exports: [IngestEvents],
 })

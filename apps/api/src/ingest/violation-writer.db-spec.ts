@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '@sandtrap/events';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
 import { createViolationSchema } from '../../../../test/fixtures/ingest/violation-schema.js';
+import { rollupTiersDisagreeing } from '../../../../test/support/rollup-check.js';
 import { PartitionMaintenance } from '../partitions/partition-maintenance.service.js';
 import { PartitionRepository } from '../partitions/partition.repository.js';
 import { decodeSecurityEvents } from './ingest-decoders.js';
 import { dayStartOf, parseObservedAt } from './observed-at.js';
 import { ScannedEvent } from './scanned-event.js';
+import { foldRollupDeltas } from './rollup-deltas.js';
 import { ROLLUP_TIERS } from './rollup-tiers.js';
 import {
   COPY_MIN_EVENTS,
@@ -76,30 +78,19 @@ describe('ViolationWriterRepository', () => {
     return result.inserted;
   }
   const count = async (sql: string) => Number((await pool.query(sql)).rows[0].n);
+  // The tiers as they are once the deltas the batches appended are folded in.
   const rollupTotals = async () => {
+    await foldRollupDeltas(pool);
     const out: number[] = [];
     for (const { table } of ROLLUP_TIERS)
       out.push(await count(`SELECT coalesce(sum(count), 0) AS n FROM ${table}`));
     return out;
   };
 
-  /** The rollup tiers that do not agree with the rows, key by key. */
+  /** The rollup tiers that do not agree with the rows once the deltas are folded. */
   const rollupsDisagreeing = async () => {
-    const wrong: string[] = [];
-    for (const { table, minutes, narrow } of ROLLUP_TIERS) {
-      const keys = narrow
-        ? 'host_id, action'
-        : `host_id, action, coalesce(syscall_name, ''), coalesce(exe, ''), coalesce(container_id, ''), source`;
-      const stored = narrow ? 'host_id, action' : 'host_id, action, syscall_name, exe, container_id, source';
-      const diff = await count(
-        `SELECT count(*) AS n FROM (
-           SELECT date_bin('${minutes} minutes', observed_at, timestamptz 'epoch') AS minute, ${keys}, count(*) AS count
-           FROM violations GROUP BY minute, ${keys}
-           EXCEPT SELECT minute, ${stored}, count FROM ${table}) d`,
-      );
-      if (diff !== 0) wrong.push(table);
-    }
-    return wrong;
+    await foldRollupDeltas(pool);
+    return rollupTiersDisagreeing(pool);
   };
 
   it('stores a small batch once, keeps microseconds and strings verbatim, and counts it in every rollup', async () => {
@@ -118,6 +109,7 @@ describe('ViolationWriterRepository', () => {
     expect(stored[0].note).toBe(NASTY);
     expect(stored[0].uid).toBe('4294967295');
 
+    await foldRollupDeltas(pool);
     const { rows: counts } = await pool.query(
       `SELECT action, sum(count)::int AS n FROM violation_counts GROUP BY action ORDER BY action`,
     );

@@ -5,7 +5,7 @@ import copyStreams from 'pg-copy-streams';
 import { ScannedEvent } from './scanned-event.js';
 import { violationIdentity } from './violation-identity.js';
 import type { EventShape } from './ingest-batch.js';
-import { ROLLUP_TIERS } from './rollup-tiers.js';
+import { APPEND_DELTA_SQL, appendDeltaCte } from './rollup-deltas.js';
 import { VIOLATION_COLUMNS, columnArrays, copyData, type ViolationRow } from './violation-row.js';
 
 /** An event to store: its host is `event.host`, resolved to an id by storeBatch. */
@@ -30,33 +30,9 @@ export const COPY_MIN_EVENTS = 1000;
 
 const stored = VIOLATION_COLUMNS.map(([name]) => name).filter((n) => n !== 'micros');
 const COPY_SQL = `COPY violations (${VIOLATION_COLUMNS.map(([n]) => (n === 'micros' ? 'observed_at' : n)).join(', ')}) FROM STDIN WITH (FORMAT binary)`;
-const DIMENSIONS = 'minute, host_id, action, syscall_name, exe, container_id, source';
-
-/**
- * Adds `n` per key of `from` (which has the wide rollup's columns) to every tier, each in key
- * order so that concurrent batches lock the same counters in the same order.
- */
-function rollupCtes(from: string): string {
-  return ROLLUP_TIERS.map(({ table, minutes, narrow }, i) => {
-    const bucket = `date_bin('${minutes} minutes', minute, timestamptz 'epoch')`;
-    const keys = narrow ? 3 : 7;
-    const columns = narrow ? 'minute, host_id, action' : DIMENSIONS;
-    const select = narrow
-      ? `${bucket}, host_id, action`
-      : `${bucket}, host_id, action, syscall_name, exe, container_id, source`;
-    const order = Array.from({ length: keys }, (_, k) => k + 1).join(', ');
-    return `rollup${i} AS (
-  INSERT INTO ${table} AS c (${columns}, count)
-  SELECT ${select}, sum(n) FROM ${from}
-  GROUP BY ${order} ORDER BY ${order}
-  ON CONFLICT ON CONSTRAINT ${table}_pkey DO UPDATE SET count = c.count + excluded.count
-)`;
-  }).join(',\n');
-}
-
 /**
  * One statement, so one round trip and its own transaction: inserts the rows not stored yet,
- * counts exactly those in every rollup tier, and answers how many were new and, only when some
+ * appends exactly those to the rollup deltas, and answers how many were new and, only when some
  * were not, which ones.
  */
 const STORE_SQL = `
@@ -74,23 +50,12 @@ counted AS (
          coalesce(container_id, '') AS container_id, source, count(*) AS n
   FROM ins GROUP BY 1, 2, 3, 4, 5, 6, 7
 ),
-${rollupCtes('counted')},
+${appendDeltaCte('delta', 'counted')},
 total AS (SELECT coalesce(sum(n), 0)::int AS n FROM counted)
 SELECT total.n, CASE WHEN total.n < $${VIOLATION_COLUMNS.length + 1} THEN (
   SELECT json_agg(json_build_array(host_id, event_key, (extract(epoch FROM observed_at) * 1000000)::bigint::text))
   FROM ins) END AS inserted
 FROM total`;
-
-/** The rollup of rows COPY has just stored, counted per minute by the caller. */
-const ROLLUP_SQL = `
-WITH counted AS (
-  SELECT timestamptz 'epoch' + m * interval '1 microsecond' AS minute, host_id, action, syscall_name, exe,
-         container_id, source, n
-  FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
-    AS r(m, host_id, action, syscall_name, exe, container_id, source, n)
-),
-${rollupCtes('counted')}
-SELECT 1`;
 
 const CREATE_HOSTS_SQL = `INSERT INTO hosts (name) SELECT unnest($1::text[]) ORDER BY 1
   ON CONFLICT ON CONSTRAINT hosts_name_key DO UPDATE SET last_seen = greatest(hosts.last_seen, now())
@@ -101,7 +66,7 @@ const MINUTE_MICROS = 60_000_000;
 
 /**
  * Writes ingest batches, all or nothing. The usual batch (known hosts) costs one round trip, or
- * for large batches a COPY straight into `violations` plus one rollup statement. A batch naming
+ * for large batches a COPY straight into `violations` plus one row of rollup deltas. A batch naming
  * a host never seen creates it in the same transaction, so a failed batch leaves nothing behind.
  */
 export class ViolationWriterRepository {
@@ -152,7 +117,7 @@ export class ViolationWriterRepository {
   }
 
   /**
-   * COPY into `violations` and the rollups in one transaction. Answers false, having written
+   * COPY into `violations` and its rollup delta in one transaction. Answers false, having written
    * nothing, when some row was already stored: the caller then takes the deduplicating path.
    */
   private async tryCopy(rows: readonly ViolationRow[]): Promise<boolean> {
@@ -160,7 +125,7 @@ export class ViolationWriterRepository {
   }
 
   /**
-   * COPY and the rollups on `client`, inside its transaction. Answers false when some row was
+   * COPY and the rollup delta on `client`, inside its transaction. Answers false when some row was
    * already stored; with `savepoint`, having undone the COPY, so the transaction goes on.
    */
   private async copyRows(
@@ -177,8 +142,8 @@ export class ViolationWriterRepository {
       return false;
     }
     await client.query({
-      name: 'store-rollups',
-      text: ROLLUP_SQL,
+      name: 'append-rollup-delta',
+      text: APPEND_DELTA_SQL,
       values: arrayLiterals(minuteCounts(rows)),
     });
     return true;
@@ -247,7 +212,7 @@ function rollupKey(e: EventShape, hostId: string): string {
   return key;
 }
 
-/** The rows counted per minute and rollup key, as the eight arrays ROLLUP_SQL unnests. */
+/** The rows counted per minute and rollup key: a rollup delta's eight arrays (rollup-deltas.ts). */
 export function minuteCounts(rows: readonly ViolationRow[]): unknown[][] {
   // First by object and minute: scanned events of one shape share their EventShape, so most
   // rows are counted without making a key (a whole event is its own object: counted alone).
@@ -277,7 +242,7 @@ export function minuteCounts(rows: readonly ViolationRow[]): unknown[][] {
   const columns: unknown[][] = [[], [], [], [], [], [], [], []];
   for (const byMinute of counts.values()) {
     for (const [minute, { e, hostId, n }] of byMinute) {
-      columns[0].push(minute * MINUTE_MICROS);
+      columns[0].push(minute);
       columns[1].push(hostId);
       columns[2].push(e.action);
       columns[3].push(e.syscall?.name ?? '');

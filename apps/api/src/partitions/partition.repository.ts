@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { foldRollupDeltas } from '../ingest/rollup-deltas.js';
 import { ROLLUP_TIERS } from '../ingest/rollup-tiers.js';
 
 const DAY_MS = 86_400_000;
@@ -80,8 +81,12 @@ export class PartitionRepository {
     return old.map(partitionName);
   }
 
-  /** Deletes rollup minutes before `before`; answers how many rows went. */
+  /**
+   * Deletes rollup minutes before `before`; answers how many rows went. The deltas are folded
+   * first, so that none of theirs comes back after.
+   */
   async pruneRollupBefore(before: Date): Promise<number> {
+    await foldRollupDeltas(this.pool);
     let pruned = 0;
     for (const { table } of ROLLUP_TIERS) {
       const result = await this.pool.query(`DELETE FROM ${table} WHERE minute < $1`, [before]);

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { formatObservedAt } from '../ingest/observed-at.js';
+import { liveRollup } from '../ingest/rollup-deltas.js';
 import { ROLLUP_TIERS, type RollupTable } from '../ingest/rollup-tiers.js';
 import {
   filterTerms,
@@ -173,7 +174,10 @@ export class ViolationQueryRepository {
       const terms = [...where, `${col} >= $${a}::timestamptz`, `${col} < $${b}::timestamptz`];
       const n = raw ? 'count(*)' : 'sum(count)';
       const bucketCol = bucket ? `, ${bucket.expr(col)} AS bucket` : '';
-      return `SELECT ${keyExpr} AS key, ${n} AS n${bucketCol} FROM ${piece.table} WHERE ${terms.join(' AND ')} ${groupBy}`;
+      // A tier is read with its deltas not folded yet (rollup-deltas.ts).
+      const from =
+        piece.table === 'violations' ? 'violations' : `${liveRollup(piece.table)} AS ${piece.table}`;
+      return `SELECT ${keyExpr} AS key, ${n} AS n${bucketCol} FROM ${from} WHERE ${terms.join(' AND ')} ${groupBy}`;
     });
   }
 }

@@ -4,6 +4,7 @@ import type { EventAction, SecurityEvent } from '@sandtrap/events';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
 import { createViolationSchema } from '../../../../test/fixtures/ingest/violation-schema.js';
 import { parseObservedAt } from '../ingest/observed-at.js';
+import { DELTA_TABLE, foldRollupDeltas } from '../ingest/rollup-deltas.js';
 import { ROLLUP_TIERS } from '../ingest/rollup-tiers.js';
 import { ViolationWriterRepository } from '../ingest/violation-writer.repository.js';
 import { PartitionMaintenance } from '../partitions/partition-maintenance.service.js';
@@ -116,25 +117,35 @@ describe('ViolationsService over stored rows', () => {
     expect(minute.buckets[1].counts).toEqual({ log: 20 });
   });
 
-  it('reads the coarser tiers for whole hours and five-minute spans, with the same totals', async () => {
+  it('reads the coarser tiers for whole hours and five-minute spans, with the same totals, before and after the rollup deltas are folded', async () => {
+    const totals = async () => {
+      for (const [from, to] of [
+        [BASE - 3_600_000, BASE + 3_600_000],
+        [BASE - 120_000, BASE + 780_000],
+        [BASE - 120_000, BASE + 7_200_000 + 780_000],
+      ]) {
+        const stats = await service.stats({ groupBy: 'syscall', from: iso(from), to: iso(to) });
+        expect(stats.groups.reduce((s, g) => s + g.count, 0)).toBe(600);
+        const series = await service.timeseries({ interval: '1h', from: iso(from), to: iso(to) });
+        expect(series.buckets.find((b) => b.start === '2026-11-28T12:00:00.000000Z')?.counts).toEqual({
+          errno: 200,
+          kill_process: 200,
+          log: 200,
+        });
+      }
+    };
+    const pending = async () =>
+      Number((await pool.query(`SELECT count(*) AS n FROM ${DELTA_TABLE}`)).rows[0].n);
+    // Stored by the writer, not folded yet: the tiers are read together with the deltas.
+    expect(await pending()).toBeGreaterThan(0);
+    await totals();
+    expect(await foldRollupDeltas(pool)).toMatchObject({ events: 600 });
+    expect(await pending()).toBe(0);
     for (const { table } of ROLLUP_TIERS) {
       const { rows } = await pool.query(`SELECT sum(count)::int AS n FROM ${table}`);
       expect(rows[0].n, table).toBe(600);
     }
-    for (const [from, to] of [
-      [BASE - 3_600_000, BASE + 3_600_000],
-      [BASE - 120_000, BASE + 780_000],
-      [BASE - 120_000, BASE + 7_200_000 + 780_000],
-    ]) {
-      const stats = await service.stats({ groupBy: 'syscall', from: iso(from), to: iso(to) });
-      expect(stats.groups.reduce((s, g) => s + g.count, 0)).toBe(600);
-      const series = await service.timeseries({ interval: '1h', from: iso(from), to: iso(to) });
-      expect(series.buckets.find((b) => b.start === '2026-11-28T12:00:00.000000Z')?.counts).toEqual({
-        errno: 200,
-        kill_process: 200,
-        log: 200,
-      });
-    }
+    await totals();
   });
 
   it('answers the same from the narrow (host, action) tiers as from the wide ones', async () => {
