@@ -33,7 +33,7 @@ let viewB: DataView = viewA;
 let viewBBytes: Uint8Array | undefined;
 
 /** A DataView over exactly the bytes of `bytes`. */
-function viewOf(bytes: Uint8Array): DataView {
+export function viewOf(bytes: Uint8Array): DataView {
   if (bytes === viewABytes) return viewA;
   if (bytes === viewBBytes) {
     // The one used last first.
