@@ -29,18 +29,28 @@ export interface StoredBatch {
 export const COPY_MIN_EVENTS = 1000;
 
 const stored = VIOLATION_COLUMNS.map(([name]) => name).filter((n) => n !== 'micros');
-const COPY_SQL = `COPY violations (${VIOLATION_COLUMNS.map(([n]) => (n === 'micros' ? 'observed_at' : n)).join(', ')}) FROM STDIN WITH (FORMAT binary)`;
+const COPY_COLUMNS = VIOLATION_COLUMNS.map(([n]) => (n === 'micros' ? 'observed_at' : n)).join(', ');
+const COPY_SQL = `COPY violations (${COPY_COLUMNS}) FROM STDIN WITH (FORMAT binary)`;
+
 /**
- * One statement, so one round trip and its own transaction: inserts the rows not stored yet,
- * appends exactly those to the rollup deltas, and answers how many were new and, only when some
- * were not, which ones.
+ * A large batch some of whose rows are stored already (a resend) goes by COPY into this table of
+ * the connection's own, then into `violations` by one INSERT that skips what is there: the rows
+ * never become JavaScript values (see copyDeduplicated). Emptied at every commit.
  */
-const STORE_SQL = `
+const STAGING = 'violations_staging';
+const CREATE_STAGING_SQL = `CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (LIKE violations INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`;
+const COPY_STAGING_SQL = `COPY ${STAGING} (${COPY_COLUMNS}) FROM STDIN WITH (FORMAT binary)`;
+
+/**
+ * One statement, so one round trip: inserts the rows of `source` (a SELECT of the stored columns)
+ * not stored yet, appends exactly those to the rollup deltas, and answers how many were new and,
+ * only when some were not (fewer than $`batchSizeParam`), which ones.
+ */
+function storeSql(source: string, batchSizeParam: number): string {
+  return `
 WITH ins AS (
   INSERT INTO violations (observed_at, ${stored.join(', ')})
-  SELECT timestamptz 'epoch' + micros * interval '1 microsecond', ${stored.join(', ')}
-  FROM unnest(${VIOLATION_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
-    AS r(${VIOLATION_COLUMNS.map(([name]) => name).join(', ')})
+  ${source}
   ON CONFLICT DO NOTHING
   RETURNING host_id, event_key, observed_at, action, syscall_name, exe, container_id, source
 ),
@@ -52,10 +62,22 @@ counted AS (
 ),
 ${appendDeltaCte('delta', 'counted')},
 total AS (SELECT coalesce(sum(n), 0)::int AS n FROM counted)
-SELECT total.n, CASE WHEN total.n < $${VIOLATION_COLUMNS.length + 1} THEN (
+SELECT total.n, CASE WHEN total.n < $${batchSizeParam} THEN (
   SELECT json_agg(json_build_array(host_id, event_key, (extract(epoch FROM observed_at) * 1000000)::bigint::text))
   FROM ins) END AS inserted
 FROM total`;
+}
+
+/** The rows of the parameters' arrays, one per column: the path of small batches. */
+const STORE_SQL = storeSql(
+  `SELECT timestamptz 'epoch' + micros * interval '1 microsecond', ${stored.join(', ')}
+  FROM unnest(${VIOLATION_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+    AS r(${VIOLATION_COLUMNS.map(([name]) => name).join(', ')})`,
+  VIOLATION_COLUMNS.length + 1,
+);
+
+/** The rows COPY put in the staging table. */
+const STORE_STAGED_SQL = storeSql(`SELECT observed_at, ${stored.join(', ')} FROM ${STAGING}`, 1);
 
 const CREATE_HOSTS_SQL = `INSERT INTO hosts (name) SELECT unnest($1::text[]) ORDER BY 1
   ON CONFLICT ON CONSTRAINT hosts_name_key DO UPDATE SET last_seen = greatest(hosts.last_seen, now())
@@ -88,10 +110,9 @@ export class ViolationWriterRepository {
     if (unknown.size > 0) return this.withNewHosts(events, hostIds, [...unknown]);
 
     const rows = events.map((e) => rowOf(e, hostIds.get(e.event.host)!));
-    if (rows.length >= COPY_MIN_EVENTS && (await this.tryCopy(rows))) {
-      return { inserted: rows.map(() => true), hostIds };
-    }
-    return { inserted: await this.store(this.pool, rows), hostIds };
+    if (rows.length < COPY_MIN_EVENTS) return { inserted: await this.store(this.pool, rows), hostIds };
+    if (await this.tryCopy(rows)) return { inserted: rows.map(() => true), hostIds };
+    return { inserted: await this.transaction((client) => this.copyDeduplicated(client, rows)), hostIds };
   }
 
   /** Marks hosts seen now; answers the ids that still exist. */
@@ -105,15 +126,31 @@ export class ViolationWriterRepository {
 
   /** The one-statement path; `db` is the pool (own transaction) or a client inside one. */
   private async store(db: Pool | PoolClient, rows: readonly ViolationRow[]): Promise<boolean[]> {
-    const result = await db.query<{ n: number; inserted: Array<[string, string, string]> | null }>({
+    const result = await db.query<StoreAnswer>({
       name: 'store-violations',
       text: STORE_SQL,
       values: [...columnArrays(rows), rows.length],
     });
-    const { n, inserted } = result.rows[0];
-    if (n === rows.length) return rows.map(() => true);
-    const fresh = new Set((inserted ?? []).map(([h, k, m]) => violationIdentity(h, k, m)));
-    return rows.map((r) => fresh.has(violationIdentity(r.hostId, r.event.eventKey, r.micros)));
+    return insertedOf(rows, result.rows[0]);
+  }
+
+  /**
+   * A large batch of which some rows are stored already, on `client` inside its transaction: by
+   * COPY into the connection's staging table, then one INSERT of what is new. A full resend
+   * costs what its first sending did, with none of its values made into strings.
+   */
+  private async copyDeduplicated(client: PoolClient, rows: readonly ViolationRow[]): Promise<boolean[]> {
+    if (!stagingReady.has(client)) {
+      await client.query(CREATE_STAGING_SQL);
+      stagingReady.add(client);
+    }
+    await pipeline(Readable.from(copyData(rows)), client.query(copyStreams.from(COPY_STAGING_SQL)));
+    const result = await client.query<StoreAnswer>({
+      name: 'store-staged-violations',
+      text: STORE_STAGED_SQL,
+      values: [rows.length],
+    });
+    return insertedOf(rows, result.rows[0]);
   }
 
   /**
@@ -159,11 +196,10 @@ export class ViolationWriterRepository {
       for (const r of created.rows) hostIds.set(r.name, r.id);
       const rows = events.map((e) => rowOf(e, hostIds.get(e.event.host)!));
       // Hosts seen for the first time, or only by another replica or before a restart: a large
-      // batch still goes by COPY, unless some of its rows are stored already.
-      if (rows.length >= COPY_MIN_EVENTS && (await this.copyRows(client, rows, true))) {
-        return { inserted: rows.map(() => true), hostIds };
-      }
-      return { inserted: await this.store(client, rows), hostIds };
+      // batch still goes by COPY, through the staging table when some of its rows are stored.
+      if (rows.length < COPY_MIN_EVENTS) return { inserted: await this.store(client, rows), hostIds };
+      if (await this.copyRows(client, rows, true)) return { inserted: rows.map(() => true), hostIds };
+      return { inserted: await this.copyDeduplicated(client, rows), hostIds };
     });
   }
 
@@ -186,6 +222,22 @@ export class ViolationWriterRepository {
       client.release(broken);
     }
   }
+}
+
+/** Connections whose staging table exists (a temporary table lives as long as its connection). */
+const stagingReady = new WeakSet<PoolClient>();
+
+/** What storeSql's statements answer. */
+interface StoreAnswer {
+  n: number;
+  inserted: Array<[string, string, string]> | null;
+}
+
+/** Per row, whether it was new, from what storeSql answered. */
+function insertedOf(rows: readonly ViolationRow[], { n, inserted }: StoreAnswer): boolean[] {
+  if (n === rows.length) return rows.map(() => true);
+  const fresh = new Set((inserted ?? []).map(([h, k, m]) => violationIdentity(h, k, m)));
+  return rows.map((r) => fresh.has(violationIdentity(r.hostId, r.event.eventKey, r.micros)));
 }
 
 /** The row of an event: a scanned event is its own row (its hostId set). */
