@@ -1,6 +1,6 @@
 import { isWantedType } from '../record/audit-record.js';
 import { bodyScan, parseSeccompBodyBytes } from '../record/byte-body.js';
-import { asciiBytes as ascii, asciiText, ByteInterner } from '../record/byte-text.js';
+import { asciiBytes as ascii, asciiText, ByteInterner, viewOf } from '../record/byte-text.js';
 import type { ParsedAuditLine } from './parsed-audit-line.js';
 import { newAuditRecord } from './record-header.js';
 
@@ -38,32 +38,69 @@ const KERNEL = ascii('kernel');
 const starts = new Int32Array(NAMES.length);
 const ends = new Int32Array(NAMES.length);
 let values = Buffer.alloc(4096);
+let valuesView = new DataView(values.buffer, values.byteOffset, values.byteLength);
 const names = new ByteInterner(256);
 const stamp = { sec: 0, msec: 0, serial: 0 };
 
-function nameIndex(bytes: Uint8Array, start: number, end: number): number {
+// The fields by the length of their names: the first of each length, and the next after each.
+const FIRST_OF_LENGTH = new Int8Array(32).fill(-1);
+const NEXT_OF_LENGTH = new Int8Array(NAMES.length).fill(-1);
+for (let k = NAMES.length - 1; k >= 0; k--) {
+  NEXT_OF_LENGTH[k] = FIRST_OF_LENGTH[NAMES[k].length];
+  FIRST_OF_LENGTH[NAMES[k].length] = k;
+}
+// Each name as little-endian words: its whole words, then its last four bytes (every name has
+// four at least).
+const NAME_WORDS = NAMES.map((name) => {
+  const view = new DataView(name.buffer, name.byteOffset, name.byteLength);
+  const words: number[] = [];
+  for (let i = 0; i + 4 <= name.length; i += 4) words.push(view.getInt32(i, true));
+  words.push(view.getInt32(name.length - 4, true));
+  return Int32Array.from(words);
+});
+
+/** The field named by bytes[start, end), or -1. */
+function nameIndex(view: DataView, start: number, end: number): number {
   const n = end - start;
-  for (let k = 0; k < NAMES.length; k++) {
-    const name = NAMES[k];
-    if (name.length !== n) continue;
-    let j = 0;
-    while (j < n && bytes[start + j] === name[j]) j++;
-    if (j === n) return k;
+  for (let k = n < 32 ? FIRST_OF_LENGTH[n] : -1; k >= 0; k = NEXT_OF_LENGTH[k]) {
+    const words = NAME_WORDS[k];
+    const whole = words.length - 1;
+    let w = 0;
+    while (w < whole && view.getInt32(start + 4 * w, true) === words[w]) w++;
+    if (w === whole && view.getInt32(end - 4, true) === words[whole]) return k;
   }
   return -1;
 }
 
+/**
+ * True when none of the four bytes of a word is a quote, a backslash, a control character or
+ * past ASCII: each test sets a byte's high bit for such a byte (the lowest such, at least).
+ */
+function plainWord(x: number): boolean {
+  const quote = x ^ 0x22222222;
+  const backslash = x ^ 0x5c5c5c5c;
+  const special =
+    ((x - 0x20202020) & ~x) | x | ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash);
+  return (special & 0x80808080) === 0;
+}
+
 /** Reads the object's string members into `values`; false when it is not that simple. */
 function scanMembers(bytes: Uint8Array, start: number, end: number): boolean {
-  starts.fill(-1);
-  if (values.length < end - start) values = Buffer.alloc(2 * (end - start));
+  for (let k = 0; k < NAMES.length; k++) starts[k] = -1;
+  if (values.length < end - start) {
+    values = Buffer.alloc(2 * (end - start));
+    valuesView = new DataView(values.buffer, values.byteOffset, values.byteLength);
+  }
+  const view = viewOf(bytes);
   const out = values;
+  const outView = valuesView;
   let n = 0;
   let i = start + 1;
   for (;;) {
     if (i >= end || bytes[i] !== 34 /* " */) return false;
     const keyStart = i + 1;
     let keyEnd = keyStart;
+    while (keyEnd + 4 <= end && plainWord(view.getInt32(keyEnd, true))) keyEnd += 4;
     for (; keyEnd < end; keyEnd++) {
       const c = bytes[keyEnd];
       if (c === 34 || c === 92 /* \ */ || c < 0x20 || c >= 0x80) break;
@@ -77,7 +114,16 @@ function scanMembers(bytes: Uint8Array, start: number, end: number): boolean {
       return false;
     const valueStart = n;
     let at = keyEnd + 3;
-    for (; at < end; at++) {
+    for (;;) {
+      // Four plain bytes at a time, then the byte that is not.
+      while (at + 4 <= end) {
+        const x = view.getInt32(at, true);
+        if (!plainWord(x)) break;
+        outView.setInt32(n, x, true);
+        n += 4;
+        at += 4;
+      }
+      if (at >= end) return false;
       let c = bytes[at];
       if (c === 34) break;
       if (c < 0x20 || c >= 0x80) return false;
@@ -86,9 +132,9 @@ function scanMembers(bytes: Uint8Array, start: number, end: number): boolean {
         if (at >= end || (c !== 34 && c !== 92 && c !== 47) /* / */) return false;
       }
       out[n++] = c;
+      at++;
     }
-    if (at >= end) return false;
-    const k = nameIndex(bytes, keyStart, keyEnd);
+    const k = nameIndex(view, keyStart, keyEnd);
     if (k >= 0) {
       // Duplicate keys: the last wins, as in JSON.parse.
       starts[k] = valueStart;
