@@ -94,6 +94,26 @@ describe('POST /v1/ingest/events', () => {
     expect(await rollupSum('violation_counts')).toBe(await count());
   });
 
+  it('tells repeats in a batch by host, key and time together, whatever they share', async () => {
+    const second = Math.floor(Date.now() / 1000) - 600;
+    /** The time `micros` after ten minutes ago's whole second, to the microsecond. */
+    const at = (micros: number) =>
+      `${new Date((second + Math.floor(micros / 1e6)) * 1000).toISOString().slice(0, 19)}.${String(micros % 1e6).padStart(6, '0')}Z`;
+    const a = seccompEvent(30, { eventKey: 'same-time:a', observedAt: at(123_456), host: 'same-time-1' });
+    const events = [
+      a,
+      { ...a, eventKey: 'same-time:b' }, // same time and host, another key
+      { ...a, host: 'same-time-2' }, // same time and key, another host
+      { ...a, observedAt: at(123_457) }, // same host and key, another time
+      { ...a, observedAt: at(123_456 + 2 ** 30) }, // 2^30 microseconds later: the same low bits
+      { ...a }, // a repeat
+      { ...a, eventKey: 'same-time:b' }, // a repeat of the second
+    ];
+    const res = await post(ndjson(events));
+    expect(res.body).toMatchObject({ accepted: 5, duplicates: 2, rejected: 0 });
+    expect(await count(`event_key LIKE 'same-time:%'`)).toBe(5);
+  });
+
   it('stores SQL meta-characters in every string field verbatim and returns them as sent', async () => {
     const events = [nastyEvent(1), nastyEvent(2)];
     const res = await post(ndjson(events));
