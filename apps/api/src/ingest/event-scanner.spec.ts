@@ -358,6 +358,33 @@ describe('the byte scanner of /v1/ingest/events', () => {
     expect(scanned).toBeGreaterThan(100);
   });
 
+  it('reads a string with any ASCII character or a non-ASCII one at any of its first bytes as the ordinary path does', () => {
+    // Strings are read four bytes at a time while no byte needs a look: each character that does
+    // (or does not) at each offset of a word, in the first and a later word of a string.
+    const at = new Date(NOW - 60_000).toISOString().replace('Z', '123Z');
+    const characters = [...Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)), 'é', '€', '😀'];
+    const lines: string[] = [];
+    for (const c of characters) {
+      for (let offset = 0; offset < 9; offset++) {
+        const raw = `${'abcdefghi'.slice(0, offset)}${c}jklm`;
+        lines.push(
+          JSON.stringify({
+            eventKey: `w${offset}`,
+            observedAt: at,
+            host: 'h1',
+            source: 'kmsg',
+            kind: 'seccomp',
+            action: 'log',
+            raw,
+          }),
+        );
+      }
+    }
+    const scanned = bothWays(Buffer.from(`${lines.join('\n')}\n`));
+    // Every line without a character past ASCII, a control character or an escape is scanned.
+    expect(scanned).toBeGreaterThanOrEqual((128 - 32 - 3) * 9);
+  });
+
   it('reads events with every field, escapes, details and numbers at their limits', () => {
     const at = new Date(NOW - 60_000).toISOString().replace('Z', '123Z');
     const full = {

@@ -100,6 +100,24 @@ const lastSecond = new Uint8Array(19);
 let lastSecondMicros = -1;
 
 /**
+ * Whether none of a string's four bytes in `w` (any order) ends it or needs a look: a quote, a
+ * backslash, a control character or a byte past ASCII. Each term is the usual test for a byte
+ * of the word being zero (or below 0x20), exact for whether any is.
+ */
+function plainWord(w: number): boolean {
+  const quote = w ^ 0x22222222;
+  const backslash = w ^ 0x5c5c5c5c;
+  return (
+    ((w |
+      ((w - 0x20202020) & ~w) |
+      ((quote - 0x01010101) & ~quote) |
+      ((backslash - 0x01010101) & ~backslash)) &
+      0x80808080) ===
+    0
+  );
+}
+
+/**
  * Reads the lines of one request body. Not for bodies with more lines than a request may hold
  * (the ordinary path counts those first).
  */
@@ -118,7 +136,11 @@ export class EventScanner implements ScannedSlots {
   /** Whether the current object's sub-objects were given (the validator keeps `{}` as `{}`). */
   given = 0;
 
+  /** The body's bytes as words (readString). */
+  private readonly view: DataView;
+
   constructor(readonly b: Buffer) {
+    this.view = new DataView(b.buffer, b.byteOffset, b.length);
     this.copy = Buffer.alloc(0); // allocated at the first row (see room)
   }
 
@@ -230,6 +252,9 @@ export class EventScanner implements ScannedSlots {
     const lineEnd = this.lineEnd;
     let i = start;
     let escapes = 0;
+    // Four bytes at a time while none of them needs a look (see plainWord).
+    const view = this.view;
+    while (i + 4 <= lineEnd && plainWord(view.getUint32(i, true))) i += 4;
     for (; i < lineEnd; i++) {
       const c = b[i];
       if (c === QUOTE) break;
