@@ -16,11 +16,9 @@ describe('graceful shutdown', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
   const admin = 'shutdown-admin-token-0123456789';
-
-  it('finishes a request in flight when closing, then refuses new connections', async () => {
-    db = await createTestDatabase();
-    dataDir = await mkdtemp(path.join(tmpdir(), 'sandtrap-shutdown-'));
-    const server = await startServer({
+  /** The service on this suite's database (made by the first test) and data directory. */
+  const start = () =>
+    startServer({
       DATABASE_URL: db.url,
       PORT: '0',
       HOST: '127.0.0.1',
@@ -28,6 +26,11 @@ describe('graceful shutdown', () => {
       SANDTRAP_ADMIN_TOKEN: admin,
       SANDTRAP_LOG_LEVEL: 'silent',
     });
+
+  it('finishes a request in flight when closing, then refuses new connections', async () => {
+    db = await createTestDatabase();
+    dataDir = await mkdtemp(path.join(tmpdir(), 'sandtrap-shutdown-'));
+    const server = await start();
     const url = new URL('/v1/tokens', server.url);
     const body = JSON.stringify({ name: 'in-flight', role: 'viewer' });
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -65,14 +68,7 @@ describe('graceful shutdown', () => {
   });
 
   it('folds the rollup deltas of the batches it stored into the rollup tiers before it stops', async () => {
-    const server = await startServer({
-      DATABASE_URL: db.url,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SANDTRAP_DATA_DIR: dataDir,
-      SANDTRAP_ADMIN_TOKEN: admin,
-      SANDTRAP_LOG_LEVEL: 'silent',
-    });
+    const server = await start();
     const events = Array.from({ length: 40 }, (_, i) => seccompEvent(i, { eventKey: `fold-on-stop:${i}` }));
     const r = await fetch(new URL('/v1/ingest/events', server.url), {
       method: 'POST',
