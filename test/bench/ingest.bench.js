@@ -111,8 +111,14 @@ async function main() {
     const stored = await count('violations');
     const resend = await send('full resend');
     const storedAfterResend = await count('violations');
+    // The per-minute rollup as queries read it: the tier and the batches' deltas not folded yet.
     const rollup = Number(
-      (await pool.query('SELECT coalesce(sum(count), 0) AS n FROM violation_counts')).rows[0].n,
+      (
+        await pool.query(
+          `SELECT (SELECT coalesce(sum(count), 0) FROM violation_counts)
+                + (SELECT coalesce(sum(n), 0) FROM violation_rollup_deltas d, unnest(d.counts) AS n) AS n`,
+        )
+      ).rows[0].n,
     );
 
     // Baseline: the same rows by raw COPY into a scratch copy of the same table, same indexes.
