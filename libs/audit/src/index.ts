@@ -14,6 +14,7 @@ export {
   AuditStreamParser,
   auditOutputSink,
   parseAuditText,
+  readText,
   type AuditSink,
   type AuditOutput,
   type AuditParserOptions,
