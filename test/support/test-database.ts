@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { inject } from 'vitest';
 
@@ -26,6 +27,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
       try {
+        // A pool's end() answers once it has asked its clients to end, not once their server
+        // sessions are gone: FORCE would terminate those, and a client still ending would take the
+        // termination for an error. Give them up to a second to go first.
+        for (let wait = 0; wait < 50; wait++) {
+          const { rows } = await c.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if (rows[0].n === 0) break;
+          await sleep(20);
+        }
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await c.end();
