@@ -6,7 +6,7 @@ import { DEFAULT_MAX_LINE_BYTES, type ParsedAuditLine } from '../line/parsed-aud
 import { utf8Text } from '../record/byte-text.js';
 import type { AuditRecord, SiblingFields } from '../record/audit-record.js';
 import { seccompEvent, type EventDefaults } from './seccomp-event.js';
-import { SerialTable } from './serial-table.js';
+import { HeldEvents } from './held-events.js';
 
 export interface AuditParserOptions {
   /** Default host when the line does not name one. */
@@ -89,16 +89,6 @@ export interface AuditParserStats {
   lost: number;
 }
 
-interface Held {
-  record: AuditRecord;
-  raw: string;
-  line: number;
-  deadline: number;
-  sibling: SiblingFields | undefined;
-  /** Set once emitted, so the insertion-order queue can skip it. */
-  released: boolean;
-}
-
 interface Early {
   record: AuditRecord;
   fields: SiblingFields;
@@ -146,11 +136,8 @@ export class AuditStreamParser {
   private readonly holdMs: number;
   private readonly maxHeld: number;
   private readonly maxLineBytes: number;
-  // The held entries by serial; and in insertion order (released ones included until passed),
-  // so that the oldest is found without iterating.
-  private readonly held: SerialTable<Held>;
-  private queue: Held[] = [];
-  private queueHead = 0;
+  // The held SECCOMP events in insertion order, found by serial.
+  private readonly held: HeldEvents;
   // Siblings that came before their SECCOMP record (auditd orders records by emission).
   private readonly early = new Map<number, Early>();
   private lineCount = 0;
@@ -165,7 +152,7 @@ export class AuditStreamParser {
     this.holdMs = Math.max(0, options.holdMs ?? 50);
     this.maxHeld = Math.max(1, options.maxHeld ?? 256);
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    this.held = new SerialTable<Held>(Math.min(this.maxHeld + 1, 4096));
+    this.held = new HeldEvents(Math.min(this.maxHeld + 1, 4096));
   }
 
   /** One line (without its newline). lineNo defaults to a running count starting at 1. nowMs defaults to Date.now(). */
@@ -300,12 +287,7 @@ export class AuditStreamParser {
 
   /** flush, with the outputs given to `sink`. */
   flushTo(sink: AuditSink): void {
-    for (let i = this.queueHead; i < this.queue.length; i++) {
-      const held = this.queue[i];
-      if (!held.released) this.releaseHeld(held, sink);
-    }
-    this.queue = [];
-    this.queueHead = 0;
+    for (let at = this.held.oldest(); at >= 0; at = this.held.oldest()) this.releaseHeld(at, sink);
     this.early.clear();
     this.nextDeadline = Infinity;
   }
@@ -313,11 +295,15 @@ export class AuditStreamParser {
   /** The held state as plain data (see AuditParserState); the parser itself is unchanged. */
   exportState(): AuditParserState {
     const held: AuditParserState['held'] = [];
-    for (let i = this.queueHead; i < this.queue.length; i++) {
-      const h = this.queue[i];
-      if (!h.released)
-        held.push({ record: h.record, raw: h.raw, line: h.line, deadline: h.deadline, sibling: h.sibling });
-    }
+    const h = this.held;
+    for (const at of h.positions())
+      held.push({
+        record: h.record(at),
+        raw: h.raw(at),
+        line: h.line(at),
+        deadline: h.deadline(at),
+        sibling: h.sibling(at),
+      });
     const early: AuditParserState['early'] = [];
     for (const [key, e] of this.early)
       early.push({ key, record: e.record, fields: e.fields, deadline: e.deadline, line: e.line });
@@ -328,20 +314,15 @@ export class AuditStreamParser {
   importState(state: AuditParserState): void {
     this.held.clear();
     this.early.clear();
-    this.queue = [];
-    this.queueHead = 0;
     let next = Infinity;
     for (const h of state.held) {
-      const entry: Held = {
-        record: h.record,
-        raw: h.raw,
-        line: h.line,
-        deadline: h.deadline,
-        sibling: h.sibling === undefined ? undefined : { ...h.sibling },
-        released: false,
-      };
-      this.held.set(h.record.serial, entry);
-      this.queue.push(entry);
+      this.held.add(
+        h.record,
+        h.raw,
+        h.line,
+        h.deadline,
+        h.sibling === undefined ? undefined : { ...h.sibling },
+      );
       if (h.deadline < next) next = h.deadline;
     }
     for (const e of state.early) {
@@ -359,47 +340,40 @@ export class AuditStreamParser {
   private record(record: AuditRecord, raw: string, line: number, nowMs: number, sink: AuditSink): void {
     // Keyed by serial alone (a number hashes cheaply); a clash with another stamp or host is checked.
     const key = record.serial;
-    const held = this.held.get(key);
+    const held = this.held.find(key);
     if (record.seccomp !== undefined) {
       // A second copy of one record (journald's kernel and audit transports) releases the first.
-      if (held !== undefined) this.release(key, sink);
-      const next: Held = {
-        record,
-        raw,
-        line,
-        deadline: nowMs + this.holdMs,
-        sibling: undefined,
-        released: false,
-      };
+      if (held >= 0) this.releaseHeld(held, sink);
+      const deadline = nowMs + this.holdMs;
+      let sibling: SiblingFields | undefined;
       // Most streams have no early siblings: skip the lookup then.
       const early = this.early.size === 0 ? undefined : this.early.get(key);
       if (early !== undefined) {
-        if (sameEvent(early.record, record)) next.sibling = early.fields;
+        if (sameEvent(early.record, record)) sibling = early.fields;
         this.early.delete(key);
       }
       if (this.holdMs === 0) {
-        this.emit(next, sink);
+        this.emit(record, raw, sibling, line, sink);
         return;
       }
-      this.held.set(key, next);
-      this.queue.push(next);
-      if (next.deadline < this.nextDeadline) this.nextDeadline = next.deadline;
+      this.held.add(record, raw, line, deadline, sibling);
+      if (deadline < this.nextDeadline) this.nextDeadline = deadline;
       if (this.held.size > this.maxHeld) {
-        const oldest = this.oldestHeld();
-        if (oldest !== undefined) this.releaseHeld(oldest, sink);
+        const oldest = this.held.oldest();
+        if (oldest >= 0) this.releaseHeld(oldest, sink);
       }
       return;
     }
     this.stats.skipped++;
-    const mine = held !== undefined && sameEvent(held.record, record) ? held : undefined;
+    const mine = held >= 0 && sameEvent(this.held.record(held), record) ? held : -1;
     if (record.typeName === 'EOE') {
-      if (mine !== undefined) this.release(key, sink);
+      if (mine >= 0) this.releaseHeld(mine, sink);
       this.early.delete(key);
       return;
     }
     if (record.sibling === undefined) return;
-    if (mine !== undefined) {
-      mine.sibling = merge(mine.sibling, record.sibling);
+    if (mine >= 0) {
+      this.held.setSibling(mine, merge(this.held.sibling(mine), record.sibling));
       return;
     }
     const early = this.early.get(key);
@@ -416,12 +390,13 @@ export class AuditStreamParser {
   private expire(nowMs: number, sink: AuditSink): void {
     // Maps iterate in insertion order and deadlines grow with it, so stop at the first young one.
     let next = Infinity;
-    for (let held = this.oldestHeld(); held !== undefined; held = this.oldestHeld()) {
-      if (held.deadline > nowMs) {
-        next = held.deadline;
+    for (let at = this.held.oldest(); at >= 0; at = this.held.oldest()) {
+      const deadline = this.held.deadline(at);
+      if (deadline > nowMs) {
+        next = deadline;
         break;
       }
-      this.releaseHeld(held, sink);
+      this.releaseHeld(at, sink);
     }
     for (const key of this.early.keys()) {
       const deadline = (this.early.get(key) as Early).deadline;
@@ -434,45 +409,31 @@ export class AuditStreamParser {
     this.nextDeadline = next;
   }
 
-  /** The first held entry in insertion order, dropping released ones from the queue's head. */
-  private oldestHeld(): Held | undefined {
-    const queue = this.queue;
-    let head = this.queueHead;
-    while (head < queue.length && queue[head].released) head++;
-    if (head === queue.length) {
-      this.queue = [];
-      this.queueHead = 0;
-      return undefined;
-    }
-    // Drop the passed part now and then, so the queue stays about as long as the Map.
-    if (head > 1024 && head * 2 > queue.length) {
-      this.queue = queue.slice(head);
-      head = 0;
-    }
-    this.queueHead = head;
-    return this.queue[head];
+  /** Emit the held event at position `at` and stop holding it. */
+  private releaseHeld(at: number, sink: AuditSink): void {
+    const held = this.held;
+    const record = held.record(at);
+    const raw = held.raw(at);
+    const sibling = held.sibling(at);
+    const line = held.line(at);
+    held.remove(at);
+    this.emit(record, raw, sibling, line, sink);
   }
 
-  private release(key: number, sink: AuditSink): void {
-    const held = this.held.get(key);
-    if (held !== undefined) this.releaseHeld(held, sink);
-  }
-
-  /** release() of an entry at hand: a queued entry not yet released is the Map's entry for its serial. */
-  private releaseHeld(held: Held, sink: AuditSink): void {
-    this.held.delete(held.record.serial);
-    held.released = true;
-    this.emit(held, sink);
-  }
-
-  private emit(held: Held, sink: AuditSink): void {
+  private emit(
+    record: AuditRecord,
+    raw: string,
+    sibling: SiblingFields | undefined,
+    line: number,
+    sink: AuditSink,
+  ): void {
     try {
-      sink.event(held.record, held.raw, held.sibling, held.line, this.options);
+      sink.event(record, raw, sibling, line, this.options);
       this.stats.events++;
     } catch (error) {
       // Garbage never stops the stream, even through a bug: report it on its line.
-      if (error instanceof AuditParseError) this.error(sink, held.line, error.code, error.message);
-      else this.error(sink, held.line, 'malformed_record', `unparseable: ${(error as Error).message}`);
+      if (error instanceof AuditParseError) this.error(sink, line, error.code, error.message);
+      else this.error(sink, line, 'malformed_record', `unparseable: ${(error as Error).message}`);
     }
   }
 
