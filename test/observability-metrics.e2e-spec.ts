@@ -1,5 +1,7 @@
+import pg from 'pg';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DELTA_TABLE, FOLD_LOCK_KEY, foldRollupDeltas } from '@sandtrap/api';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -29,6 +31,29 @@ describe('GET /metrics (open)', () => {
     expect(res.text).toMatch(/^nodejs_eventloop_lag_seconds /m);
     expect(sample(res.text, 'sandtrap_hosts', { state: 'reporting' })).toBe(0);
     expect(sample(res.text, 'sandtrap_violation_series_limit')).toBe(5000);
+    expect(sample(res.text, 'sandtrap_rollup_deltas_pending')).toBe(0);
+  });
+
+  it('exports the rollup deltas not folded yet, and none once they are folded', async () => {
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    try {
+      // Holding the folds' lock, so that the service's own fold cannot take the rows meanwhile.
+      await db.query('SELECT pg_advisory_lock($1)', [FOLD_LOCK_KEY]);
+      for (let batch = 0; batch < 2; batch++) {
+        await db.query(
+          `INSERT INTO ${DELTA_TABLE} VALUES ('{29406240}', ARRAY[gen_random_uuid()], '{log}', '{ptrace}', '{""}', '{""}', '{kmsg}', '{3}')`,
+        );
+      }
+      const pending = (await t.request.get('/metrics')).text;
+      expect(sample(pending, 'sandtrap_rollup_deltas_pending')).toBe(2);
+      await db.query('SELECT pg_advisory_unlock($1)', [FOLD_LOCK_KEY]);
+      await foldRollupDeltas(db); // or the service's, if it was waiting for the lock
+      const folded = (await t.request.get('/metrics')).text;
+      expect(sample(folded, 'sandtrap_rollup_deltas_pending')).toBe(0);
+    } finally {
+      await db.end();
+    }
   });
 
   it('exports heartbeat age and agent stats per host from the hosts table', async () => {

@@ -15,7 +15,7 @@ export {
   type BatchFailed,
   type GroupWritten,
 } from './ingest/ingest-events.js';
-export { foldRollupDeltas, DELTA_TABLE, type Fold } from './ingest/rollup-deltas.js';
+export { foldRollupDeltas, DELTA_TABLE, FOLD_LOCK_KEY, type Fold } from './ingest/rollup-deltas.js';
 export { ROLLUP_TIERS } from './ingest/rollup-tiers.js';
 export { AssignmentsService } from './assignments/assignments.service.js';
 export { PartitionMaintenance, type MaintenanceReport } from './partitions/partition-maintenance.service.js';

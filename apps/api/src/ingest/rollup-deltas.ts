@@ -60,7 +60,7 @@ function rollupCtes(from: string): string {
 }
 
 /** Any number, the same in every replica: one fold at a time. */
-const FOLD_LOCK_KEY = 0x5a4e_7201;
+export const FOLD_LOCK_KEY = 0x5a4e_7201;
 
 /**
  * One statement, so one transaction: waits for any fold under way (another replica's), takes

@@ -31,6 +31,7 @@ export class FleetMetricsCollector {
     }
     m.hosts.set({ state: 'reporting' }, snapshot.reporting);
     m.hosts.set({ state: 'silent' }, snapshot.silent);
+    m.rollupDeltasPending.set(snapshot.rollupDeltasPending);
     for (const g of [m.heartbeatAge, m.spoolDepth, m.spoolBytes, m.eventsDropped, m.lostKernelRecords])
       g.reset();
     for (const host of snapshot.agents) this.setHost(host);

@@ -12,6 +12,8 @@ export interface FleetSnapshot {
   silent: number;
   /** Hosts that have sent heartbeats (agents), stalest first, at most the limit. */
   agents: HostHealthRow[];
+  /** Rows of violation_rollup_deltas (a stored batch's rollup counts) not folded yet. */
+  rollupDeltasPending: number;
 }
 
 /** Heartbeat ages are capped so that a host gone for months does not read as a huge number. */
@@ -22,9 +24,10 @@ export class FleetMetricsRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async snapshot(reportingWindowSeconds: number, maxHosts: number): Promise<FleetSnapshot> {
-    const states = await this.pool.query<{ reporting: string; silent: string }>(
+    const states = await this.pool.query<{ reporting: string; silent: string; deltas: string }>(
       `SELECT count(*) FILTER (WHERE greatest(last_seen, last_heartbeat) > now() - make_interval(secs => $1)) AS reporting,
-              count(*) FILTER (WHERE greatest(last_seen, last_heartbeat) <= now() - make_interval(secs => $1)) AS silent
+              count(*) FILTER (WHERE greatest(last_seen, last_heartbeat) <= now() - make_interval(secs => $1)) AS silent,
+              (SELECT count(*) FROM violation_rollup_deltas) AS deltas
          FROM hosts
         WHERE retired_at IS NULL`,
       [reportingWindowSeconds],
@@ -46,6 +49,7 @@ export class FleetMetricsRepository {
     return {
       reporting: Number(states.rows[0]?.reporting ?? 0),
       silent: Number(states.rows[0]?.silent ?? 0),
+      rollupDeltasPending: Number(states.rows[0]?.deltas ?? 0),
       agents: agents.rows.map((r) => ({
         name: r.name,
         heartbeatAgeSeconds: Math.max(0, r.age),

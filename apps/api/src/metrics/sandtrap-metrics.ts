@@ -104,6 +104,11 @@ export class SandtrapMetrics {
     'Kernel records lost as the agent reported them (counter semantics)',
     ['host'],
   );
+  readonly rollupDeltasPending = this.gauge(
+    'sandtrap_rollup_deltas_pending',
+    'Stored batches whose rollup counts are not folded into the rollup tables yet (a few at most while folds keep up)',
+    [],
+  );
   readonly rolloutHosts = this.gauge(
     'sandtrap_policy_rollout_hosts',
     'Hosts by policy and rollout status (applied, pending, failed, drift, waiting)',
