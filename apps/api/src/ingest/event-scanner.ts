@@ -32,6 +32,25 @@ import {
   lookupKey,
   EVENT_INDEX,
 } from './event-keys.js';
+import { giveBackCopyBuffers, takeCopyBuffer } from './copy-buffers.js';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  CR,
+  LOWER_U,
+  MINUS,
+  NINE,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  SPACE,
+  TAB,
+  ZERO,
+  plainWord,
+} from './json-bytes.js';
 import { scannedRowBytes, writeScannedRow } from './scanned-row.js';
 import { shapeOf, type ScannedSlots } from './scanned-shapes.js';
 import { ScannedEvent } from './scanned-event.js';
@@ -47,22 +66,6 @@ import { ScannedEvent } from './scanned-event.js';
  * events of the same shape (what listeners and rollups read). The whole event is built again
  * from the line only when needed (the deduplicating path, new hosts).
  */
-
-const TAB = 0x09;
-const CR = 0x0d;
-const SPACE = 0x20;
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const MINUS = 0x2d;
-const ZERO = 0x30;
-const NINE = 0x39;
-const COLON = 0x3a;
-const BACKSLASH = 0x5c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const LOWER_U = 0x75;
 
 /** Bounds on `details` read here (the validator allows more; deeper or larger goes the ordinary way). */
 const DETAILS_MAX_DEPTH = 8;
@@ -86,36 +89,9 @@ const SOURCE_BYTES = EVENT_SOURCES.map(ascii);
 const KIND_BYTES = EVENT_KINDS.map(ascii);
 const ACTION_BYTES = EVENT_ACTIONS.map(ascii);
 
-/**
- * Buffers of COPY data that finished requests gave back (EventScanner.release): a new buffer of
- * megabytes per request is what made V8 mark the whole heap every few requests (it counts
- * ArrayBuffer memory as external memory pressure).
- */
-const spareBuffers: Buffer[] = [];
-const SPARE_BUFFERS = 4;
-const SPARE_BUFFER_MAX_BYTES = 32 * 1024 * 1024;
-
 /** The second (19 bytes, `YYYY-MM-DDTHH:MM:SS`) of the last time read, and its microseconds. */
 const lastSecond = new Uint8Array(19);
 let lastSecondMicros = -1;
-
-/**
- * Whether none of a string's four bytes in `w` (any order) ends it or needs a look: a quote, a
- * backslash, a control character or a byte past ASCII. Each term is the usual test for a byte
- * of the word being zero (or below 0x20), exact for whether any is.
- */
-function plainWord(w: number): boolean {
-  const quote = w ^ 0x22222222;
-  const backslash = w ^ 0x5c5c5c5c;
-  return (
-    ((w |
-      ((w - 0x20202020) & ~w) |
-      ((quote - 0x01010101) & ~quote) |
-      ((backslash - 0x01010101) & ~backslash)) &
-      0x80808080) ===
-    0
-  );
-}
 
 /**
  * Reads the lines of one request body. Not for bodies with more lines than a request may hold
@@ -488,12 +464,7 @@ export class EventScanner implements ScannedSlots {
     if (this.at + n <= this.copy.length) return;
     // The first buffer the size of the body: a row of COPY data is mostly shorter than its line.
     const size = Math.max(this.copy.length === 0 ? this.b.length : this.copy.length, n, 64 * 1024);
-    let spare = -1;
-    for (let k = 0; k < spareBuffers.length; k++) {
-      const length = spareBuffers[k].length;
-      if (length >= size && (spare < 0 || length < spareBuffers[spare].length)) spare = k;
-    }
-    this.copy = spare >= 0 ? spareBuffers.splice(spare, 1)[0] : Buffer.allocUnsafe(size);
+    this.copy = takeCopyBuffer(size);
     this.buffers.push(this.copy);
     this.at = 0;
   }
@@ -504,10 +475,7 @@ export class EventScanner implements ScannedSlots {
    * bytes may still be queued on a connection). Its ScannedEvents must not be used after.
    */
   release(): void {
-    for (const buffer of this.buffers) {
-      if (spareBuffers.length >= SPARE_BUFFERS || buffer.length > SPARE_BUFFER_MAX_BYTES) break;
-      spareBuffers.push(buffer);
-    }
+    giveBackCopyBuffers(this.buffers);
     this.buffers.length = 0;
     this.copy = Buffer.alloc(0);
   }

@@ -12,16 +12,12 @@ import {
   SLOTS,
   TRUE,
 } from './event-keys.js';
+import { BACKSLASH, CR, LF, TAB } from './json-bytes.js';
 
 /**
  * The `violations` row of a line the byte scanner read (event-scanner.ts), in binary COPY format
  * (copy-binary.ts), written from the line's bytes and the slots the scanner filled.
  */
-
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const BACKSLASH = 0x5c;
 
 /** Bytes a row of a line of `lineBytes` may take at most. */
 export function scannedRowBytes(lineBytes: number): number {
