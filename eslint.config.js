@@ -3,7 +3,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '.sandtrap/**', 'coverage/**', '**/*.generated.ts'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.sandtrap/**',
+      'coverage/**',
+      '**/*.generated.ts',
+      // AssemblyScript (compiled to WebAssembly, not by tsc): libs/audit/scripts/build-wasm.mjs.
+      'libs/*/assembly/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -1,5 +1,5 @@
 import { isWantedType } from '../record/audit-record.js';
-import { bodyScan, parseSeccompBodyBytes } from '../record/byte-body.js';
+import { bodyScan, bodyValues, parseSeccompBodyBytes } from '../record/byte-body.js';
 import { asciiBytes as ascii, asciiText, ByteInterner, viewOf } from '../record/byte-text.js';
 import type { ParsedAuditLine } from './parsed-audit-line.js';
 import { newAuditRecord } from './record-header.js';
@@ -33,11 +33,11 @@ const AUDIT = ascii('audit');
 const KERNEL = ascii('kernel');
 
 // The values of the line being read, escapes undone, one after the other in `values`; where
-// each field's is (start -1: absent). A Buffer, as the lines are, so the body reader sees one
-// kind of array.
+// each field's is (start -1: absent). In the body reader's memory (bodyValues), where it reads
+// MESSAGE without a copy; a Buffer of its own for a line longer than that.
 const starts = new Int32Array(NAMES.length);
 const ends = new Int32Array(NAMES.length);
-let values = Buffer.alloc(4096);
+let values = bodyValues;
 let valuesView = new DataView(values.buffer, values.byteOffset, values.byteLength);
 const names = new ByteInterner(256);
 const stamp = { sec: 0, msec: 0, serial: 0 };

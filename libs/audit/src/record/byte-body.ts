@@ -1,7 +1,8 @@
 import type { SeccompFields } from './audit-record.js';
 import { untrustedString } from './audit-value.js';
-import { asciiBytes, asciiText, ByteInterner, viewOf } from './byte-text.js';
+import { asciiText } from './byte-text.js';
 import { NUMERIC_KEY, SECCOMP_KEYS } from './record-body.js';
+import { SECCOMP_BODY_WASM } from './seccomp-body-wasm.generated.js';
 
 /**
  * The SECCOMP body from bytes, for the lines the kernel writes: its keys in its order, each
@@ -9,76 +10,125 @@ import { NUMERIC_KEY, SECCOMP_KEYS } from './record-body.js';
  * they were all ASCII. Anything else (an unknown, repeated or reordered key, a quoted number,
  * `reason=`, a byte past ASCII) gives undefined, and the caller hands the line to the string
  * parser (record-body.ts), whose result this one equals wherever it gives one.
+ *
+ * The bytes are read by WebAssembly (../../assembly/seccomp-body.ts, the rules are there): a JS
+ * byte loop costs about 1 ns a byte, and the body is most of a record. This side copies the
+ * body in, and makes the fields from what the module found: numbers, and for each string an id
+ * of the module's interned values (one string per id is kept here) or a span of the bytes.
  */
 
-const SPACE = 32;
-const QUOTE = 34;
-const EQUALS = 61;
-// auditd's ENRICHED separator: the body ends there.
-const GS = 0x1d;
+interface BodyModule {
+  memory: WebAssembly.Memory;
+  INPUT_SIZE: WebAssembly.Global;
+  inputPointer(): number;
+  keyWordPointer(): number;
+  keyLengthPointer(): number;
+  keyKindPointer(): number;
+  numbersPointer(): number;
+  stringsPointer(): number;
+  presentPointer(): number;
+  setKeys(count: number): void;
+  body(start: number, end: number): number;
+}
 
-// Each key with its `=`, one after the other; how each value is read.
-const KEY_TEXT = SECCOMP_KEYS.map((k) => `${k}=`);
-const KEYS = asciiBytes(KEY_TEXT.join(''));
-const KEY_AT = Int32Array.from(KEY_TEXT, (_, k) => KEY_TEXT.slice(0, k).join('').length);
-const KEY_LENGTH = Int32Array.from(KEY_TEXT, (k) => k.length);
+const wasm = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SECCOMP_BODY_WASM, 'base64')))
+  .exports as unknown as BodyModule;
+// The module's memory never grows (its areas are static), so these views stay valid.
+const memory = wasm.memory.buffer;
+const INPUT_SIZE = wasm.INPUT_SIZE.value as number;
+const INPUT = wasm.inputPointer();
+// The module's input, in three parts: the window audit-bytes.ts copies lines into, journald's
+// unescaped values (byte-journald.ts), and where any other body is copied to be read.
+const WINDOW_SIZE = INPUT_SIZE >> 1;
+const VALUES_SIZE = INPUT_SIZE >> 2;
+const COPY_AT = WINDOW_SIZE + VALUES_SIZE;
+const COPY_SIZE = INPUT_SIZE - COPY_AT;
+const input = new Uint8Array(memory, INPUT, INPUT_SIZE);
+/** Lines copied here have their bodies read where they are (no copy per body). */
+export const bodyWindow = Buffer.from(memory, INPUT, WINDOW_SIZE);
+/** The same for journald's unescaped values. */
+export const bodyValues = Buffer.from(memory, INPUT + WINDOW_SIZE, VALUES_SIZE);
+const numbers = new Float64Array(memory, wasm.numbersPointer(), 32);
+// Per key: form, id, start, end, new (see the module).
+const strings = new Int32Array(memory, wasm.stringsPointer(), 32 * 5);
+const present = new Uint32Array(memory, wasm.presentPointer(), 1);
+
+// How each key's value is read (the module's constants).
 const NUMBER = 0;
 const KIND_OF: Record<string, number> = { subj: 1, comm: 2, exe: 3, reason: 4, arch: 5, ip: 6, code: 7 };
-const KIND = Uint8Array.from(SECCOMP_KEYS, (k) =>
-  NUMERIC_KEY[SECCOMP_KEYS.indexOf(k)] ? NUMBER : KIND_OF[k],
-);
-const SUBJ = 1;
-const COMM = 2;
-const EXE = 3;
-const REASON = 4;
-const ARCH = 5;
-const IP = 6;
+const TEXT = 1;
+const DECODED = 2;
+// 3: `?` (no value), 4: `(null)`.
+const NULL = 4;
+const SPAN = 5;
 
-// Values that repeat from record to record, by their bytes: quoted comm, exe and subj, arch and
-// code as written; unquoted (hex) comm and exe decoded.
-const texts = new ByteInterner(4096);
-const decoded = new ByteInterner(1024);
+{
+  // The keys, each with its `=` (one word: 8 bytes at most), and their kinds into the module.
+  const keyText = SECCOMP_KEYS.map((k) => `${k}=`);
+  const words = new Uint8Array(memory, wasm.keyWordPointer(), keyText.length * 8);
+  const length = new Int32Array(memory, wasm.keyLengthPointer(), keyText.length);
+  const kind = new Int32Array(memory, wasm.keyKindPointer(), keyText.length);
+  keyText.forEach((k, n) => {
+    if (k.length > 8) throw new Error(`SECCOMP key ${k} is longer than the body reader's 8 bytes`);
+    for (let c = 0; c < k.length; c++) words[n * 8 + c] = k.charCodeAt(c);
+    length[n] = k.length;
+    kind[n] = NUMERIC_KEY[n] ? NUMBER : KIND_OF[SECCOMP_KEYS[n]];
+  });
+  wasm.setKeys(keyText.length);
+}
+
+// The string of each interned id: values as written (quoted comm and exe, subj, arch, code),
+// and unquoted comm and exe decoded from the kernel's hex.
+const values: string[] = [];
 const decode = (hex: string): string => untrustedString(hex, false) as string;
 
 /** Where parseSeccompBodyBytes stopped: the line's end or its 0x1D separator. */
 export const bodyScan = { end: 0 };
 
-/** Four bytes from bytes[i] as one little-endian word (any past the array read as 0). */
-function word(bytes: Uint8Array, i: number): number {
-  return bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
-}
-
-// The first four bytes of each key and its `=` as a word, the bytes of the word that count
-// (`ip=` has three), and its last four bytes (keys longer than four).
-const KEY_MASK = Int32Array.from(KEY_TEXT, (k) => (k.length >= 4 ? -1 : (1 << (8 * k.length)) - 1));
-const KEY_WORD = Int32Array.from(KEY_TEXT, (_, k) => word(KEYS, KEY_AT[k]) & KEY_MASK[k]);
-const KEY_TAIL = Int32Array.from(KEY_TEXT, (k, n) => word(KEYS, KEY_AT[n] + k.length - 4));
-
-/** Index of the key at bytes[i] (key and `=`), from `expected` on; -1 when none. */
-function keyAt(view: DataView, bytes: Uint8Array, i: number, end: number, expected: number): number {
-  // Near the end, bytes past it may be read into the word; the length check below drops such a match.
-  const first = i + 4 <= end ? view.getInt32(i, true) : word(bytes, i);
-  for (let k = expected; k < KEY_LENGTH.length; k++) {
-    if (KEY_WORD[k] !== (first & KEY_MASK[k])) continue;
-    const n = KEY_LENGTH[k];
-    if (i + n > end) continue;
-    if (n <= 4 || view.getInt32(i + n - 4, true) === KEY_TAIL[k]) return k;
+/** The string value of key `key` (read by the module), `delta` from its offsets to `bytes`'. */
+function stringOf(
+  key: number,
+  bytes: Uint8Array,
+  delta: number,
+  line: string | undefined,
+  lineStart: number,
+): string | null | undefined {
+  const at = key * 5;
+  const form = strings[at];
+  if (form === TEXT || form === DECODED) {
+    const id = strings[at + 1];
+    if (id >= 0 && strings[at + 4] === 0) return values[id];
+    const text = asciiText(bytes, strings[at + 2] + delta, strings[at + 3] + delta);
+    const value = form === TEXT ? text : decode(text);
+    if (id >= 0) values[id] = value;
+    return value;
   }
-  return -1;
+  if (form === SPAN) {
+    // A value of every record (no use keeping it): cut from the line's text when there is one.
+    const start = strings[at + 2] + delta;
+    const end = strings[at + 3] + delta;
+    return line === undefined
+      ? asciiText(bytes, start, end)
+      : line.substring(start - lineStart, end - lineStart);
+  }
+  return form === NULL ? null : undefined;
 }
 
-/**
- * The four digits of a word read from the bytes, as a number (the first digit in the low
- * byte), or -1 when a byte is not a digit. Digits have high nibble 3, and stay below 0x40 when
- * six is added (a carry out of a byte only comes from one that fails already).
- */
-function fourDigits(x: number): number {
-  if (((x & 0xf0f0f0f0) | (((x + 0x06060606) & 0xf0f0f0f0) >>> 4)) !== 0x33333333) return -1;
-  // Pairs of digits, then the two pairs: each step within its byte or half (99, 9999).
-  let t = x - 0x30303030;
-  t = (Math.imul(t, 10) + (t >>> 8)) & 0x00ff00ff;
-  return (Math.imul(t, 100) + (t >>> 16)) & 0xffff;
-}
+// SECCOMP_KEYS order.
+const AUID = 0;
+const UID = 1;
+const GID = 2;
+const SES = 3;
+const SUBJ = 4;
+const PID = 5;
+const COMM = 6;
+const EXE = 7;
+const SIG = 9;
+const ARCH = 10;
+const SYSCALL = 11;
+const COMPAT = 12;
+const IP = 13;
+const CODE = 14;
 
 /**
  * The fields of a SECCOMP body in bytes[start, end), or undefined (see above). bodyScan.end is
@@ -92,171 +142,45 @@ export function parseSeccompBodyBytes(
   line?: string,
   lineStart = 0,
 ): SeccompFields | undefined {
-  // The fields in locals, the object made at the end (one allocation, no stores field by field).
-  let auid: number | undefined;
-  let uid: number | undefined;
-  let gid: number | undefined;
-  let ses: number | undefined;
-  let subj: string | undefined;
-  let pid: number | undefined;
-  let comm: string | undefined;
-  let exe: string | null | undefined;
-  let sig: number | undefined;
-  let arch: string | undefined;
-  let syscall: number | undefined;
-  let compat: boolean | undefined;
-  let ip: string | undefined;
-  let code: string | undefined;
-  const view = viewOf(bytes);
-  let i = start;
-  let expected = 0;
-  for (;;) {
-    while (i < end && bytes[i] === SPACE) i++;
-    if (i >= end || bytes[i] === GS) break;
-    const key = keyAt(view, bytes, i, end, expected);
-    if (key < 0) return undefined;
-    expected = key + 1;
-    const kind = KIND[key];
-    let v = i + KEY_LENGTH[key];
-    if (kind === NUMBER) {
-      let j = v;
-      if (j < end && bytes[j] === 45 /* - */) j++;
-      const digits = j;
-      let value = 0;
-      // Four digits at a time for the first twelve, where every step is exact as one digit at a
-      // time is (record-body.ts reads them so, and a longer number must round as there).
-      while (j + 4 <= end && j - digits < 12) {
-        const four = fourDigits(view.getInt32(j, true));
-        if (four < 0) break;
-        value = value * 10000 + four;
-        j += 4;
-      }
-      for (; j < end; j++) {
-        const d = bytes[j] - 48;
-        if (d < 0 || d > 9) break;
-        value = value * 10 + d;
-      }
-      if (j === digits || j - digits > 16 || (j < end && bytes[j] !== SPACE && bytes[j] !== GS))
-        return undefined;
-      if (digits !== v) value = -value;
-      // SECCOMP_KEYS order.
-      switch (key) {
-        case 0:
-          auid = value;
-          break;
-        case 1:
-          uid = value;
-          break;
-        case 2:
-          gid = value;
-          break;
-        case 3:
-          ses = value;
-          break;
-        case 5:
-          pid = value;
-          break;
-        case 9:
-          sig = value;
-          break;
-        case 11:
-          syscall = value;
-          break;
-        default:
-          compat = value !== 0;
-          break;
-      }
-      i = j;
-      continue;
-    }
-    // `reason` belongs to the ANOM_ABEND form, which the string parser reads.
-    if (kind === REASON) return undefined;
-    let valueEnd = v;
-    if (v < end && bytes[v] === QUOTE) {
-      // Quoted: comm and exe only (the kernel quotes nothing else here).
-      if (kind !== COMM && kind !== EXE) return undefined;
-      v++;
-      for (valueEnd = v; valueEnd < end; valueEnd++) {
-        const c = bytes[valueEnd];
-        if (c === QUOTE || c === GS) break;
-      }
-      if (valueEnd >= end || bytes[valueEnd] !== QUOTE) return undefined;
-      // Interned text is ASCII; a new value is checked before it is kept.
-      const text = texts.asciiText(bytes, v, valueEnd);
-      if (text === undefined) return undefined;
-      if (kind === COMM) comm = text;
-      else exe = text;
-      i = valueEnd + 1;
-      continue;
-    }
-    if (kind === SUBJ) {
-      // AppArmor's subj has spaces: it runs to the next ` pid=` (record-body.ts).
-      for (; valueEnd + 4 < end; valueEnd++) {
-        const c = bytes[valueEnd];
-        if (c === GS) return undefined;
-        if (
-          c === SPACE &&
-          bytes[valueEnd + 1] === 112 /* p */ &&
-          bytes[valueEnd + 2] === 105 /* i */ &&
-          bytes[valueEnd + 3] === 100 /* d */ &&
-          bytes[valueEnd + 4] === EQUALS
-        )
-          break;
-      }
-      const text = valueEnd + 4 < end ? texts.asciiText(bytes, v, valueEnd) : undefined;
-      if (text === undefined) return undefined;
-      subj = text;
-      i = valueEnd;
-      continue;
-    }
-    let high = 0;
-    for (; valueEnd < end; valueEnd++) {
-      const c = bytes[valueEnd];
-      if (c === SPACE || c === GS) break;
-      high |= c;
-    }
-    if (high >= 0x80) return undefined;
-    i = valueEnd;
-    if (kind === IP)
-      // A value of every record (no use keeping it): cut from the line's text when there is one.
-      ip =
-        line === undefined
-          ? asciiText(bytes, v, valueEnd)
-          : line.substring(v - lineStart, valueEnd - lineStart);
-    else if (kind === COMM || kind === EXE) {
-      const n = valueEnd - v;
-      let text: string | null | undefined;
-      if (n === 1 && bytes[v] === 63 /* ? */) text = undefined;
-      else if (n === 6 && asciiText(bytes, v, valueEnd) === '(null)') text = kind === EXE ? null : undefined;
-      else text = decoded.decoded(bytes, v, valueEnd, decode);
-      if (kind === COMM) comm = text ?? undefined;
-      else exe = text;
-    } else if (kind === ARCH) {
-      // Lower-case hex stays as written (record-body.ts lower-cases and pads to the same text).
-      for (let j = v; j < valueEnd; j++) {
-        const c = bytes[j];
-        if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return undefined;
-      }
-      arch = texts.text(bytes, v, valueEnd);
-    } else code = texts.text(bytes, v, valueEnd);
+  let base: number;
+  if (bytes === bodyWindow) base = 0;
+  else if (bytes === bodyValues) base = WINDOW_SIZE;
+  else {
+    // A body this long is the string parser's (no kernel writes one).
+    if (end - start > COPY_SIZE) return undefined;
+    input.set(bytes.subarray(start, end), COPY_AT);
+    base = COPY_AT - start;
   }
-  bodyScan.end = i;
+  const stop = wasm.body(start + base, end + base);
+  if (stop < 0) return undefined;
+  // From the module's offsets to the bytes'.
+  const delta = -base;
+  bodyScan.end = stop + delta;
+  const mask = present[0];
+  // In key order: a value new to the module is kept here before a later key reads its id.
+  const subj = stringOf(SUBJ, bytes, delta, line, lineStart);
+  const comm = stringOf(COMM, bytes, delta, line, lineStart);
+  const exe = stringOf(EXE, bytes, delta, line, lineStart);
+  const arch = stringOf(ARCH, bytes, delta, line, lineStart);
+  const ip = stringOf(IP, bytes, delta, line, lineStart);
+  const code = stringOf(CODE, bytes, delta, line, lineStart);
   // The members in newSeccompFields' order: the same hidden class as the string parser's.
   return {
-    auid,
-    uid,
-    gid,
-    ses,
-    subj,
-    pid,
-    comm,
+    auid: mask & (1 << AUID) ? numbers[AUID] : undefined,
+    uid: mask & (1 << UID) ? numbers[UID] : undefined,
+    gid: mask & (1 << GID) ? numbers[GID] : undefined,
+    ses: mask & (1 << SES) ? numbers[SES] : undefined,
+    subj: subj ?? undefined,
+    pid: mask & (1 << PID) ? numbers[PID] : undefined,
+    // `(null)` is no comm.
+    comm: comm ?? undefined,
     exe,
-    sig,
-    arch,
-    syscall,
-    compat,
-    ip,
-    code,
+    sig: mask & (1 << SIG) ? numbers[SIG] : undefined,
+    arch: arch ?? undefined,
+    syscall: mask & (1 << SYSCALL) ? numbers[SYSCALL] : undefined,
+    compat: mask & (1 << COMPAT) ? numbers[COMPAT] !== 0 : undefined,
+    ip: ip ?? undefined,
+    code: code ?? undefined,
     reason: undefined,
   };
 }

@@ -1,4 +1,5 @@
 import type { ParsedAuditLine } from '../line/parsed-audit-line.js';
+import { bodyWindow } from '../record/byte-body.js';
 import {
   AuditStreamParser,
   auditOutputSink,
@@ -33,17 +34,42 @@ export function pushAuditBytesTo(
   const texts = new Array<string>(READ_AHEAD).fill('');
   let lines = 0;
   let at = start;
+  // The body reader's window holds buf[windowAt, windowAt + size): lines are read there, where
+  // their bodies need no copy. Refilled from the first line not wholly in it; a line longer
+  // than the window is read where it is.
+  let windowAt = start;
+  let size = 0;
   while (at < end) {
     let n = 0;
     for (; n < READ_AHEAD && at < end; n++) {
-      let stop = buf.indexOf(10, at);
-      if (stop < 0 || stop > end) stop = end;
-      const next = stop + 1;
-      if (stop > at && bytes[stop - 1] === 13) stop--;
-      const read = parser.readBytes(buf, at, stop);
+      let from = at - windowAt;
+      let stop = from < size ? bodyWindow.indexOf(10, from) : -1;
+      if ((stop < 0 || stop >= size) && windowAt + size < end) {
+        windowAt = at;
+        size = Math.min(end - at, bodyWindow.length);
+        buf.copy(bodyWindow, 0, at, at + size);
+        from = 0;
+        stop = bodyWindow.indexOf(10, 0);
+      }
+      let line: Uint8Array = bodyWindow;
+      let next: number;
+      if (stop >= 0 && stop < size) next = stop + 1;
+      else if (windowAt + size === end) stop = next = size;
+      else {
+        // Longer than the window: read in buf.
+        line = buf;
+        from = at;
+        stop = buf.indexOf(10, at);
+        if (stop < 0 || stop > end) stop = end;
+        next = stop + 1;
+        windowAt = next;
+        size = 0;
+      }
+      if (stop > from && line[stop - 1] === 13) stop--;
+      const read = parser.readBytes(line, from, stop);
       reads[n] = read;
-      texts[n] = readText(read, buf, at, stop);
-      at = next;
+      texts[n] = readText(read, line, from, stop);
+      at = line === buf ? next : windowAt + next;
     }
     for (let k = 0; k < n; k++) parser.pushReadTo(sink, reads[k], texts[k], undefined, nowMs);
     lines += n;

@@ -1,0 +1,150 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AuditParseError } from '../audit-error.js';
+import { bodyScan, bodyValues, bodyWindow, parseSeccompBodyBytes } from './byte-body.js';
+import { parseSeccompBody } from './record-body.js';
+
+const KERNEL_BODY =
+  'auid=4294967295 uid=1000 gid=1000 ses=4294967295 subj=docker-default (enforce) pid=4217 comm="curl" exe="/usr/bin/curl" sig=31 arch=c000003e syscall=41 compat=0 ip=0x7f3a2b1c code=0x80000000';
+
+/** The string parser's fields for the body, or 'error' where it throws. */
+function textFields(text: string): ReturnType<typeof parseSeccompBody> | 'error' {
+  try {
+    return parseSeccompBody(text, 0, text.length);
+  } catch (error) {
+    if (error instanceof AuditParseError) return 'error';
+    throw error;
+  }
+}
+
+/** parseSeccompBodyBytes of `bytes` in each place it reads from: a Buffer of its own, the window, journald's values. */
+function byteFields(bytes: Buffer, line?: string) {
+  const offset = 7;
+  const own = Buffer.concat([Buffer.alloc(offset, 0x41), bytes]);
+  const results = [];
+  for (const [place, at] of [
+    [own, offset],
+    [bodyWindow, 100],
+    [bodyValues, 3],
+  ] as const) {
+    if (place !== own) bytes.copy(place, at);
+    const fields = parseSeccompBodyBytes(
+      place,
+      at,
+      at + bytes.length,
+      line === undefined ? undefined : ' '.repeat(at) + line,
+    );
+    results.push({ fields, end: fields === undefined ? undefined : bodyScan.end - at });
+  }
+  expect(results[1]).toEqual(results[0]);
+  expect(results[2]).toEqual(results[0]);
+  return results[0];
+}
+
+const value = fc.oneof(
+  fc.constantFrom(
+    '?',
+    '(null)',
+    '""',
+    '"a b"',
+    '-1',
+    '-0',
+    '0',
+    '4294967295',
+    '9007199254740993',
+    '1234567890123456',
+  ),
+  fc.constantFrom(
+    '12345678901234567',
+    'c000003e',
+    'C000003E',
+    '0x7ffc0000',
+    '2F746D70',
+    'x\u00e9',
+    '"ab\u001d"',
+  ),
+  fc.stringMatching(/^[0-9a-f]{0,18}$/),
+  fc.stringMatching(/^"[ -!#-~]{0,40}"$/),
+  fc.stringMatching(/^[!-~]{0,20}$/),
+);
+const KEYS = [
+  'auid',
+  'uid',
+  'gid',
+  'ses',
+  'subj',
+  'pid',
+  'comm',
+  'exe',
+  'reason',
+  'sig',
+  'arch',
+  'syscall',
+  'compat',
+  'ip',
+  'code',
+];
+const field = fc.tuple(fc.constantFrom(...KEYS, 'bogus'), value, fc.constantFrom(' ', '  ', '\u001d'));
+const body = fc
+  .array(field, { maxLength: 16 })
+  .map((fields) => fields.map(([k, v, sep]) => `${k}=${v}${sep}`).join(''))
+  .map((b) => b.trimEnd());
+
+describe('parseSeccompBodyBytes (WebAssembly)', () => {
+  it('reads the kernel body as the string parser does, through every place the bytes may be', () => {
+    const result = byteFields(Buffer.from(KERNEL_BODY), KERNEL_BODY);
+    expect(result.fields).toEqual(textFields(KERNEL_BODY));
+    expect(result.fields?.subj).toBe('docker-default (enforce)');
+    expect(result.end).toBe(KERNEL_BODY.length);
+  });
+
+  it('equals the string parser wherever it gives fields, for random and mutated bodies', () => {
+    fc.assert(
+      fc.property(fc.oneof(body, fc.string({ maxLength: 80 })), fc.boolean(), (text, sorted) => {
+        // Keys in the kernel's order read fully; shuffled or bogus ones go to the string parser.
+        const input = sorted ? text : text.split(' ').reverse().join(' ');
+        const bytes = Buffer.from(input, 'utf8');
+        const { fields, end } = byteFields(bytes, bytes.toString('latin1'));
+        if (fields === undefined) return;
+        const gs = input.indexOf('\u001d');
+        expect(end).toBe(gs < 0 ? bytes.length : gs);
+        expect(fields).toEqual(textFields(input.slice(0, gs < 0 ? input.length : gs)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads numbers of 16 digits as the string parser rounds them, and refuses 17', () => {
+    for (const n of ['9007199254740993', '9999999999999999', '1234567890123457', '-9007199254740995']) {
+      const text = `auid=${n} uid=0`;
+      expect(byteFields(Buffer.from(text)).fields).toEqual(textFields(text));
+    }
+    expect(byteFields(Buffer.from('auid=12345678901234567')).fields).toBeUndefined();
+  });
+
+  it('keeps no value of a body it refuses, and forgets its values in bulk without mixing them up', () => {
+    // `reason=` is refused after comm was interned: the next body with that comm must not find
+    // an id whose string was never made.
+    expect(byteFields(Buffer.from('comm="never-seen-1" reason=x')).fields).toBeUndefined();
+    expect(byteFields(Buffer.from('comm="never-seen-1" exe=2F62696E')).fields).toMatchObject({
+      comm: 'never-seen-1',
+      exe: '/bin',
+    });
+    // Thousands of distinct values, then the first again: the table is emptied and refilled.
+    for (let i = 0; i < 6000; i++) {
+      const text = `comm="c${i}" exe="/e/${i}" arch=c00000b7 code=0x${i.toString(16)}`;
+      const fields = parseSeccompBodyBytes(Buffer.from(text), 0, text.length);
+      expect([fields?.comm, fields?.exe, fields?.code]).toEqual([`c${i}`, `/e/${i}`, `0x${i.toString(16)}`]);
+    }
+    expect(byteFields(Buffer.from('comm="c0" exe=41')).fields).toMatchObject({ comm: 'c0', exe: 'A' });
+  });
+
+  it('is the build of libs/audit/assembly/seccomp-body.ts (node libs/audit/scripts/build-wasm.mjs)', () => {
+    const script = fileURLToPath(new URL('../../scripts/build-wasm.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  }, 60_000);
+});
