@@ -35,6 +35,14 @@ const QUESTION: i32 = 3;
 const NULL: i32 = 4;
 const SPAN: i32 = 5;
 
+// The shapes line() reads (AuditLineShape in JS), and the namespace of hosts in the table.
+const AUDITD: i32 = 0;
+const ENRICHED: i32 = 1;
+const KMSG: i32 = 2;
+const DMESG: i32 = 3;
+const SYSLOG: i32 = 4;
+const HOST: i32 = 3;
+
 const MAX_KEYS = 32;
 export const INPUT_SIZE: i32 = 1 << 20;
 // Longer values are not kept (as ByteInterner's maxBytes).
@@ -57,6 +65,10 @@ const numbers = memory.data(MAX_KEYS * 8, 16);
 const strings = memory.data(MAX_KEYS * 20, 16);
 // Bit k: key k was present.
 const present = memory.data(8, 16);
+// line()'s record header: seconds, milliseconds, serial (f64), and the host as a string entry
+// [form, id, start, end, new] (form ABSENT: none).
+const header = memory.data(3 * 8, 16);
+const host = memory.data(20, 16);
 // Bit p of each: input[start + p] is a space or 0x1D / a quote or 0x1D.
 const delimiters = memory.data(BITMAP_WORDS * 8, 16);
 const quotes = memory.data(BITMAP_WORDS * 8, 16);
@@ -95,6 +107,12 @@ export function stringsPointer(): usize {
 export function presentPointer(): usize {
   return present;
 }
+export function headerPointer(): usize {
+  return header;
+}
+export function hostPointer(): usize {
+  return host;
+}
 
 /** After JS has written keyWord, keyLength and keyKind for `count` keys. */
 export function setKeys(count: i32): void {
@@ -118,9 +136,10 @@ function byte(i: i32): u32 {
   return load<u8>(input + <usize>i);
 }
 
-/** The low `n` (< 8) bytes of a word. */
+/** The low `n` (<= 8) bytes of a word. */
 function low(w: u64, n: i32): u64 {
-  return w & (((<u64>1) << (<u64>n * 8)) - 1);
+  // A shift by 64 is a shift by 0 in WebAssembly.
+  return n >= 8 ? w : w & (((<u64>1) << (<u64>n * 8)) - 1);
 }
 
 /**
@@ -213,7 +232,8 @@ function fourDigits(x: u32): i32 {
 }
 
 function setString(key: i32, form: i32, id: i32, start: i32, end: i32, isNew: i32): void {
-  const at = strings + <usize>key * 20;
+  // key -1: the host (line()).
+  const at = key < 0 ? host : strings + <usize>key * 20;
   store<i32>(at, form);
   store<i32>(at, id, 4);
   store<i32>(at, start, 8);
@@ -291,9 +311,14 @@ export function body(start: i32, end: i32): i32 {
   if (end - start > INPUT_SIZE) return -1;
   // Room for every value of this body, so no id is forgotten while it is read.
   if (entries + MAX_KEYS > MAX_ENTRIES || arenaUsed + (end - start) + MAX_KEYS * 8 > ARENA_SIZE) forget();
-  // Every byte the reader passes over is read, so one past ASCII before the body's end is a -1.
-  if (scan(start, end) < 0) return -1;
   fills = 0;
+  return readBody(start, end);
+}
+
+/** body() after its checks; line() reads its body with it. */
+function readBody(start: i32, end: i32): i32 {
+  // Every byte the reader passes over is read, so one past ASCII before the body's end is a -1.
+  if (scan(start, end) < 0) return fail();
   let mask: u32 = 0;
   for (let k = 0; k < keys; k++) store<i32>(strings + <usize>k * 20, ABSENT);
   let i = start;
@@ -384,4 +409,154 @@ export function body(start: i32, end: i32): i32 {
   }
   store<u32>(present, mask);
   return i;
+}
+
+/** input[i, i + n) (n <= 8, before `end`) is the text whose little-endian word is `word`. */
+function bytesAt(i: i32, end: i32, word: u64, n: i32): bool {
+  return i + n <= end && low(load<u64>(input + <usize>i), n) == word;
+}
+// Little-endian words of `type=`, `node=`, `SECCOMP `, ` msg=au` and `dit(`, `audit: t` and
+// `ype=`, ` kernel:` (a space follows), ` audit(`.
+const TYPE_EQ: u64 = 0x3d65707974;
+const NODE_EQ: u64 = 0x3d65646f6e;
+const SECCOMP_SP: u64 = 0x20504d4f43434553;
+const MSG_AU: u64 = 0x75613d67736d20;
+const DIT_OPEN: u64 = 0x28746964;
+const AUDIT_T: u64 = 0x74203a7469647561;
+const YPE_EQ: u64 = 0x3d657079;
+const KERNEL_COLON: u64 = 0x3a6c656e72656b20;
+const AUDIT_OPEN: u64 = 0x28746964756120;
+
+// Where digits() stopped.
+let digitsEnd: i32 = 0;
+
+/** Unsigned decimal of 1 to `most` digits at input[at ...], before `end`; -1 when none. */
+function digits(at: i32, end: i32, most: i32): i64 {
+  let i = at;
+  let value: i64 = 0;
+  for (; i < end && i - at < most; i++) {
+    const d = byte(i) - 48;
+    if (d > 9) break;
+    value = value * 10 + <i64>d;
+  }
+  digitsEnd = i;
+  return i == at ? -1 : value;
+}
+
+/** The stamp `SEC.MSEC:SERIAL)` and an optional `:` at input[at ...] into header: the body start, or -1. */
+function stamp(at: i32, end: i32): i32 {
+  // Up to one digit more than allowed, so that too many digits is told from enough.
+  const sec = digits(at, end, 11);
+  if (sec < 0 || digitsEnd - at > 10 || digitsEnd >= end || byte(digitsEnd) != 46 /* . */) return -1;
+  let i = digitsEnd + 1;
+  const msec = digits(i, end, 4);
+  if (msec < 0 || digitsEnd - i != 3 || digitsEnd >= end || byte(digitsEnd) != 58 /* : */) return -1;
+  i = digitsEnd + 1;
+  const serial = digits(i, end, 16);
+  if (serial < 0 || digitsEnd - i > 15 || digitsEnd >= end || byte(digitsEnd) != 41 /* ) */) return -1;
+  i = digitsEnd + 1;
+  if (i < end && byte(i) == 58 /* : */) i++;
+  store<f64>(header, <f64>sec);
+  store<f64>(header, <f64>msec, 8);
+  store<f64>(header, <f64>serial, 16);
+  return i;
+}
+
+/** Every byte of input[start, end) is ASCII. */
+function ascii(start: i32, end: i32): bool {
+  let high: u64 = 0;
+  let i = start;
+  for (; i + 8 <= end; i += 8) high |= load<u64>(input + <usize>i);
+  if (i < end) high |= low(load<u64>(input + <usize>i), end - i);
+  return (high & 0x8080808080808080) == 0;
+}
+
+/** The prefix of a kernel line input[start, mark) (prefixOf in kernel-line.ts): its shape, -1 when unsure. */
+function kernelShape(start: i32, mark: i32): i32 {
+  if (mark == start) return DMESG;
+  const c = byte(start);
+  if (c >= 48 && c <= 57) {
+    let semi = start;
+    let comma = -1;
+    for (; semi < mark && byte(semi) != 59 /* ; */; semi++) if (comma < 0 && byte(semi) == 44) comma = semi;
+    // A `;` with no `,` before it: the string parser looks for a `,` further on (rare: let it).
+    if (semi < mark && comma < 0) return -1;
+    if (semi < mark) return KMSG;
+  }
+  let kernel = -1;
+  for (let i = mark - 9; i > start; i--) {
+    if (byte(i) == SPACE && bytesAt(i, mark, KERNEL_COLON, 8) && byte(i + 8) == SPACE) {
+      kernel = i;
+      break;
+    }
+  }
+  if (kernel < 0) return DMESG;
+  let hostStart = kernel - 1;
+  while (hostStart >= start && byte(hostStart) != SPACE) hostStart--;
+  hostStart++;
+  if (hostStart < kernel) intern(-1, HOST, hostStart, kernel);
+  return SYSLOG;
+}
+
+/**
+ * A SECCOMP record line in input[start, end) in the shapes the kernel and auditd write it (as
+ * byte-line.ts reads them): its shape, with header, host and the body's fields set as body()
+ * sets them; -1 for any other line, or anything unusual, which byte-line.ts then reads itself.
+ */
+export function line(start: i32, end: i32): i32 {
+  if (end - start > INPUT_SIZE) return -1;
+  if (entries + MAX_KEYS + 1 > MAX_ENTRIES || arenaUsed + (end - start) + MAX_KEYS * 8 > ARENA_SIZE) forget();
+  fills = 0;
+  store<i32>(host, ABSENT);
+  let shape: i32;
+  let bodyStart: i32;
+  const c = byte(start);
+  if (
+    (c == 116 /* t */ && bytesAt(start, end, TYPE_EQ, 5)) ||
+    (c == 110 /* n */ && bytesAt(start, end, NODE_EQ, 5))
+  ) {
+    let i = start;
+    if (c == 110) {
+      let space = start + 5;
+      while (space < end && byte(space) != SPACE && byte(space) < 0x80) space++;
+      if (space >= end || byte(space) != SPACE) return -1;
+      intern(-1, HOST, start + 5, space);
+      i = space + 1;
+    }
+    if (!bytesAt(i, end, TYPE_EQ, 5) || !bytesAt(i + 5, end, SECCOMP_SP, 8)) return fail();
+    // ` msg=audit(`
+    if (!bytesAt(i + 12, end, MSG_AU, 7) || !bytesAt(i + 19, end, DIT_OPEN, 4)) return fail();
+    bodyStart = stamp(i + 23, end);
+    if (bodyStart < 0) return fail();
+    shape = AUDITD;
+  } else if (c == 123 /* { */) return -1;
+  else {
+    // The first `audit: type=`, every byte before it ASCII.
+    let mark = -1;
+    for (let i = start; i + 12 <= end; i++) {
+      const b = byte(i);
+      if (b >= 0x80) return fail();
+      if (b == 97 /* a */ && bytesAt(i, end, AUDIT_T, 8) && bytesAt(i + 8, end, YPE_EQ, 4)) {
+        mark = i;
+        break;
+      }
+    }
+    if (mark < 0) return fail();
+    shape = kernelShape(start, mark);
+    if (shape < 0) return fail();
+    const type = digits(mark + 12, end, 6);
+    if (type != 1326 || !bytesAt(digitsEnd, end, AUDIT_OPEN, 7)) return fail();
+    bodyStart = stamp(digitsEnd + 7, end);
+    if (bodyStart < 0) return fail();
+  }
+  const stop = readBody(bodyStart, end);
+  if (stop < 0) return -1;
+  if (shape == AUDITD) {
+    // After 0x1D, auditd's interpreted fields: ASCII, or the string parser's.
+    if (stop < end) {
+      if (!ascii(stop + 1, end)) return fail();
+      shape = ENRICHED;
+    }
+  } else if (stop != end) return fail();
+  return shape;
 }

@@ -1,5 +1,11 @@
 import { auditTypeName, isWantedType, isWantedTypeName } from '../record/audit-record.js';
-import { bodyScan, parseSeccompBodyBytes } from '../record/byte-body.js';
+import {
+  bodyScan,
+  bodyWindow,
+  parseSeccompBodyBytes,
+  seccompLineInWindow,
+  windowLine,
+} from '../record/byte-body.js';
 import { asciiBytes as ascii, asciiText, ByteInterner } from '../record/byte-text.js';
 import { parseJournaldBytes } from './byte-journald.js';
 import type { ParsedAuditLine } from './parsed-audit-line.js';
@@ -237,6 +243,18 @@ export function parseLineBytes(
   bootId: string | undefined,
 ): ParsedAuditLine | undefined {
   if (end - start > maxLineBytes || start >= end) return undefined;
+  if (bytes === bodyWindow) {
+    // A SECCOMP record, prefix and all, read by the body reader's module.
+    const fields = seccompLineInWindow(start, end);
+    if (fields !== undefined) {
+      const w = windowLine;
+      const auditd = w.shape === 'auditd' || w.shape === 'enriched';
+      const record = newAuditRecord(w.shape, auditd ? 'auditd' : 'kmsg', w.host, bootId, 1326, 'SECCOMP', w);
+      record.seccomp = fields;
+      byteLine.text = w.text;
+      return { kind: 'record', record };
+    }
+  }
   const c = bytes[start];
   if (c === 116 /* t */ || c === 110 /* n */) {
     if (bytesAt(bytes, start, end, TYPE) || bytesAt(bytes, start, end, NODE))

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AuditParseError } from '../audit-error.js';
-import { bodyScan, bodyValues, bodyWindow, parseSeccompBodyBytes } from './byte-body.js';
+import { parseLineBytes } from '../line/byte-line.js';
+import { bodyScan, bodyValues, bodyWindow, parseSeccompBodyBytes, seccompLineInWindow } from './byte-body.js';
 import { parseSeccompBody } from './record-body.js';
 
 const KERNEL_BODY =
@@ -147,4 +148,74 @@ describe('parseSeccompBodyBytes (WebAssembly)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   }, 60_000);
+});
+
+const STAMP = 'audit(1795933840.675:75)';
+const SHAPES = {
+  auditd: `type=SECCOMP msg=${STAMP}: ${KERNEL_BODY}`,
+  enriched: `node=web-1 type=SECCOMP msg=${STAMP}: ${KERNEL_BODY}\u001dAUID="unset" ARCH=x86_64 SYSCALL=socket`,
+  kmsg: `5,1234,5678901,-;audit: type=1326 ${STAMP}: ${KERNEL_BODY}`,
+  dmesg: `[ 270.852000] audit: type=1326 ${STAMP}: ${KERNEL_BODY}`,
+  syslog: `Nov 29 06:00:01 db-4 kernel: [ 270.852] audit: type=1326 ${STAMP}: ${KERNEL_BODY}`,
+};
+
+// Prefixes the kernel does not write, for the mutations to start from.
+const ODD_PREFIXES = [
+  `12;audit: type=1326 ${STAMP}: ${KERNEL_BODY}`,
+  `1,2;x audit: type=1326 ${STAMP}: ${KERNEL_BODY}`,
+  `host kernel: audit: type=1326 ${STAMP}: ${KERNEL_BODY}`,
+  `node=h type=SECCOMP msg=${STAMP}:${KERNEL_BODY}\u001d`,
+  `type=SECCOMP msg=audit(1795933840.67:75): ${KERNEL_BODY}`,
+  `audit: type=01326 ${STAMP}: ${KERNEL_BODY}`,
+];
+
+/** parseLineBytes of the line in the window (the module reads it) and in a Buffer of its own (JS). */
+function bothLines(text: string) {
+  const bytes = Buffer.from(text, 'utf8');
+  bytes.copy(bodyWindow, 40);
+  const inWindow = parseLineBytes(bodyWindow, 40, 40 + bytes.length, 1 << 16, 'boot');
+  const own = parseLineBytes(Buffer.concat([Buffer.from('xy'), bytes]), 2, 2 + bytes.length, 1 << 16, 'boot');
+  return { inWindow, own };
+}
+
+describe('SECCOMP lines read whole by the module (seccompLineInWindow)', () => {
+  it('reads every shape the kernel and auditd write as the JS byte reader does', () => {
+    for (const [shape, text] of Object.entries(SHAPES)) {
+      const bytes = Buffer.from(text);
+      bytes.copy(bodyWindow, 0);
+      expect(seccompLineInWindow(0, bytes.length), shape).toBeDefined();
+      const { inWindow, own } = bothLines(text);
+      expect(inWindow, shape).toEqual(own);
+      expect(inWindow?.kind === 'record' && inWindow.record.shape).toBe(shape);
+    }
+    const { inWindow } = bothLines(SHAPES.syslog);
+    expect(inWindow?.kind === 'record' && [inWindow.record.host, inWindow.record.serial]).toEqual([
+      'db-4',
+      75,
+    ]);
+  });
+
+  it('equals the JS byte reader for mutated lines of every shape', () => {
+    const mutation = fc.tuple(
+      fc.oneof(fc.nat(60), fc.nat(400)),
+      fc.nat(3),
+      fc.constantFrom(' ', ':', '(', ')', '.', '0', '9', 'a', ';', ',', '\u00e9', '\u001d', 'kernel: '),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.values(SHAPES), ...ODD_PREFIXES),
+        fc.array(mutation, { maxLength: 3 }),
+        (line, mutations) => {
+          let text = line;
+          for (const [at, cut, insert] of mutations) {
+            const i = at % (text.length + 1);
+            text = text.slice(0, i) + insert + text.slice(i + cut);
+          }
+          const { inWindow, own } = bothLines(text);
+          expect(inWindow).toEqual(own);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import type { SeccompFields } from './audit-record.js';
+import type { AuditLineShape, SeccompFields } from './audit-record.js';
 import { untrustedString } from './audit-value.js';
 import { asciiText } from './byte-text.js';
 import { NUMERIC_KEY, SECCOMP_KEYS } from './record-body.js';
@@ -27,6 +27,9 @@ interface BodyModule {
   numbersPointer(): number;
   stringsPointer(): number;
   presentPointer(): number;
+  headerPointer(): number;
+  hostPointer(): number;
+  line(start: number, end: number): number;
   setKeys(count: number): void;
   body(start: number, end: number): number;
 }
@@ -52,6 +55,10 @@ const numbers = new Float64Array(memory, wasm.numbersPointer(), 32);
 // Per key: form, id, start, end, new (see the module).
 const strings = new Int32Array(memory, wasm.stringsPointer(), 32 * 5);
 const present = new Uint32Array(memory, wasm.presentPointer(), 1);
+// line()'s seconds, milliseconds and serial; its host as a string entry.
+const header = new Float64Array(memory, wasm.headerPointer(), 3);
+const host = new Int32Array(memory, wasm.hostPointer(), 5);
+const SHAPES: readonly AuditLineShape[] = ['auditd', 'enriched', 'kmsg', 'dmesg', 'syslog'];
 
 // How each key's value is read (the module's constants).
 const NUMBER = 0;
@@ -154,8 +161,17 @@ export function parseSeccompBodyBytes(
   const stop = wasm.body(start + base, end + base);
   if (stop < 0) return undefined;
   // From the module's offsets to the bytes'.
-  const delta = -base;
-  bodyScan.end = stop + delta;
+  bodyScan.end = stop - base;
+  return readFields(bytes, -base, line, lineStart);
+}
+
+/** The fields the module read, `delta` from its offsets to those of `bytes` (see stringOf). */
+function readFields(
+  bytes: Uint8Array,
+  delta: number,
+  line: string | undefined,
+  lineStart: number,
+): SeccompFields {
   const mask = present[0];
   // In key order: a value new to the module is kept here before a later key reads its id.
   const subj = stringOf(SUBJ, bytes, delta, line, lineStart);
@@ -183,4 +199,42 @@ export function parseSeccompBodyBytes(
     code: code ?? undefined,
     reason: undefined,
   };
+}
+
+/** What seccompLineInWindow read besides the body: the line's shape, host, stamp and text. */
+export const windowLine = {
+  shape: 'auditd' as AuditLineShape,
+  host: undefined as string | undefined,
+  sec: 0,
+  msec: 0,
+  serial: 0,
+  text: '',
+};
+
+/**
+ * The body of a SECCOMP record line in bodyWindow[start, end), read with its prefix by the
+ * module (line() in the AssemblyScript: the auditd, enriched and kernel shapes as byte-line.ts
+ * reads them), the rest in windowLine; undefined for any other line, which byte-line.ts reads.
+ */
+export function seccompLineInWindow(start: number, end: number): SeccompFields | undefined {
+  const shape = wasm.line(start, end);
+  if (shape < 0) return undefined;
+  const text = asciiText(bodyWindow, start, end);
+  windowLine.shape = SHAPES[shape];
+  windowLine.sec = header[0];
+  windowLine.msec = header[1];
+  windowLine.serial = header[2];
+  windowLine.text = text;
+  // The host first: its id may be new, and the body's values come after it.
+  let hostName: string | undefined;
+  if (host[0] !== 0) {
+    const id = host[1];
+    if (id >= 0 && host[4] === 0) hostName = values[id];
+    else {
+      hostName = asciiText(bodyWindow, host[2], host[3]);
+      if (id >= 0) values[id] = hostName;
+    }
+  }
+  windowLine.host = hostName;
+  return readFields(bodyWindow, 0, text, start);
 }
