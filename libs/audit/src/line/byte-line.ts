@@ -1,11 +1,5 @@
 import { auditTypeName, isWantedType, isWantedTypeName } from '../record/audit-record.js';
-import {
-  bodyScan,
-  bodyWindow,
-  parseSeccompBodyBytes,
-  seccompLineInWindow,
-  windowLine,
-} from '../record/byte-body.js';
+import { bodyScan, parseSeccompBodyBytes, seccompLineBytes, windowLine } from '../record/byte-body.js';
 import { asciiBytes as ascii, asciiText, ByteInterner } from '../record/byte-text.js';
 import { parseJournaldBytes } from './byte-journald.js';
 import type { ParsedAuditLine } from './parsed-audit-line.js';
@@ -233,7 +227,9 @@ function kernelBytes(
 
 /**
  * parseLine's answer for the line bytes[start, end) (without its newline), or undefined when
- * the line is one to decode and give to parseLine.
+ * the line is one to decode and give to parseLine. SECCOMP records in the shapes the kernel and
+ * auditd write are read whole by the WebAssembly module (seccompLineBytes); the rest, and
+ * anything it does not take, by readLineBytes.
  */
 export function parseLineBytes(
   bytes: Uint8Array,
@@ -243,9 +239,8 @@ export function parseLineBytes(
   bootId: string | undefined,
 ): ParsedAuditLine | undefined {
   if (end - start > maxLineBytes || start >= end) return undefined;
-  if (bytes === bodyWindow) {
-    // A SECCOMP record, prefix and all, read by the body reader's module.
-    const fields = seccompLineInWindow(start, end);
+  if (bytes[start] !== 123 /* { */) {
+    const fields = seccompLineBytes(bytes, start, end);
     if (fields !== undefined) {
       const w = windowLine;
       const auditd = w.shape === 'auditd' || w.shape === 'enriched';
@@ -255,6 +250,16 @@ export function parseLineBytes(
       return { kind: 'record', record };
     }
   }
+  return readLineBytes(bytes, start, end, bootId);
+}
+
+/** parseLineBytes of a line within its bounds, read in JS (the module's reference in specs). */
+export function readLineBytes(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  bootId: string | undefined,
+): ParsedAuditLine | undefined {
   const c = bytes[start];
   if (c === 116 /* t */ || c === 110 /* n */) {
     if (bytesAt(bytes, start, end, TYPE) || bytesAt(bytes, start, end, NODE))

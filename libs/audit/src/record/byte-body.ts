@@ -201,7 +201,7 @@ function readFields(
   };
 }
 
-/** What seccompLineInWindow read besides the body: the line's shape, host, stamp and text. */
+/** What seccompLineBytes read besides the body: the line's shape, host, stamp and text. */
 export const windowLine = {
   shape: 'auditd' as AuditLineShape,
   host: undefined as string | undefined,
@@ -212,14 +212,21 @@ export const windowLine = {
 };
 
 /**
- * The body of a SECCOMP record line in bodyWindow[start, end), read with its prefix by the
- * module (line() in the AssemblyScript: the auditd, enriched and kernel shapes as byte-line.ts
- * reads them), the rest in windowLine; undefined for any other line, which byte-line.ts reads.
+ * The body of a SECCOMP record line in bytes[start, end), read with its prefix by the module
+ * (line() in the AssemblyScript: the auditd, enriched and kernel shapes as byte-line.ts reads
+ * them), the rest in windowLine; undefined for any other line, which byte-line.ts reads. Lines
+ * in the window are read where they are, others copied in first.
  */
-export function seccompLineInWindow(start: number, end: number): SeccompFields | undefined {
-  const shape = wasm.line(start, end);
+export function seccompLineBytes(bytes: Uint8Array, start: number, end: number): SeccompFields | undefined {
+  let base = 0;
+  if (bytes !== bodyWindow) {
+    if (end - start > COPY_SIZE) return undefined;
+    input.set(bytes.subarray(start, end), COPY_AT);
+    base = COPY_AT - start;
+  }
+  const shape = wasm.line(start + base, end + base);
   if (shape < 0) return undefined;
-  const text = asciiText(bodyWindow, start, end);
+  const text = asciiText(bytes, start, end);
   windowLine.shape = SHAPES[shape];
   windowLine.sec = header[0];
   windowLine.msec = header[1];
@@ -231,10 +238,10 @@ export function seccompLineInWindow(start: number, end: number): SeccompFields |
     const id = host[1];
     if (id >= 0 && host[4] === 0) hostName = values[id];
     else {
-      hostName = asciiText(bodyWindow, host[2], host[3]);
+      hostName = asciiText(bytes, host[2] - base, host[3] - base);
       if (id >= 0) values[id] = hostName;
     }
   }
   windowLine.host = hostName;
-  return readFields(bodyWindow, 0, text, start);
+  return readFields(bytes, -base, text, start);
 }
