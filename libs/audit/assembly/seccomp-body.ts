@@ -55,6 +55,8 @@ const EMPTY: u32 = 0xffffffff;
 
 // The bytes, with room for 16-byte loads past the end.
 const input = memory.data(INPUT_SIZE + 16, 16);
+// Where newlines() found the newlines.
+const newlineAt = memory.data(INPUT_SIZE * 4, 16);
 // Per key: its text (with `=`) as a word, the mask of its length, its length, how it is read.
 const keyWord = memory.data(MAX_KEYS * 8, 16);
 const keyMask = memory.data(MAX_KEYS * 8, 16);
@@ -88,6 +90,27 @@ let keys: i32 = 0;
 
 export function inputPointer(): usize {
   return input;
+}
+export function newlinePointer(): usize {
+  return newlineAt;
+}
+
+/** The offsets of every newline in input[from, to), in order, into newlineAt; returns how many. */
+export function newlines(from: i32, to: i32): i32 {
+  const nl = i8x16.splat(10);
+  let count = 0;
+  for (let at = from; at < to; at += 16) {
+    let mask = <u32>i8x16.bitmask(i8x16.eq(v128.load(input + <usize>at), nl));
+    // Bytes at and past `to`: none.
+    const left = to - at;
+    if (left < 16) mask &= ((<u32>1) << (<u32>left)) - 1;
+    while (mask != 0) {
+      store<i32>(newlineAt + ((<usize>count) << 2), at + <i32>ctz(mask));
+      count++;
+      mask &= mask - 1;
+    }
+  }
+  return count;
 }
 export function keyWordPointer(): usize {
   return keyWord;

@@ -30,6 +30,8 @@ interface BodyModule {
   headerPointer(): number;
   hostPointer(): number;
   line(start: number, end: number): number;
+  newlinePointer(): number;
+  newlines(from: number, to: number): number;
   setKeys(count: number): void;
   body(start: number, end: number): number;
 }
@@ -49,6 +51,12 @@ const COPY_SIZE = INPUT_SIZE - COPY_AT;
 const input = new Uint8Array(memory, INPUT, INPUT_SIZE);
 /** Lines copied here have their bodies read where they are (no copy per body). */
 export const bodyWindow = Buffer.from(memory, INPUT, WINDOW_SIZE);
+/** Where windowNewlines put the offsets of the window's newlines. */
+export const windowNewlineAt = new Int32Array(memory, wasm.newlinePointer(), WINDOW_SIZE);
+/** The offsets of the newlines in bodyWindow[0, size), in order, into windowNewlineAt; returns how many. */
+export function windowNewlines(size: number): number {
+  return wasm.newlines(0, size);
+}
 /** The same for journald's unescaped values. */
 export const bodyValues = Buffer.from(memory, INPUT + WINDOW_SIZE, VALUES_SIZE);
 const numbers = new Float64Array(memory, wasm.numbersPointer(), 32);

@@ -1,5 +1,5 @@
 import type { ParsedAuditLine } from '../line/parsed-audit-line.js';
-import { bodyWindow } from '../record/byte-body.js';
+import { bodyWindow, windowNewlineAt, windowNewlines } from '../record/byte-body.js';
 import {
   AuditStreamParser,
   auditOutputSink,
@@ -35,27 +35,34 @@ export function pushAuditBytesTo(
   let lines = 0;
   let at = start;
   // The body reader's window holds buf[windowAt, windowAt + size): lines are read there, where
-  // their bodies need no copy. Refilled from the first line not wholly in it; a line longer
-  // than the window is read where it is.
+  // their bodies need no copy. Its newlines are found all at once (windowNewlines), the next at
+  // windowNewlineAt[next]. Refilled from the first line not wholly in it; a line longer than
+  // the window is read where it is.
   let windowAt = start;
   let size = 0;
+  let newlines = 0;
+  let nextNewline = 0;
   while (at < end) {
     let n = 0;
     for (; n < READ_AHEAD && at < end; n++) {
-      let from = at - windowAt;
-      let stop = from < size ? bodyWindow.indexOf(10, from) : -1;
-      if ((stop < 0 || stop >= size) && windowAt + size < end) {
+      if (nextNewline === newlines && windowAt + size < end) {
         windowAt = at;
         size = Math.min(end - at, bodyWindow.length);
         buf.copy(bodyWindow, 0, at, at + size);
-        from = 0;
-        stop = bodyWindow.indexOf(10, 0);
+        newlines = windowNewlines(size);
+        nextNewline = 0;
       }
       let line: Uint8Array = bodyWindow;
+      let from = at - windowAt;
+      let stop: number;
       let next: number;
-      if (stop >= 0 && stop < size) next = stop + 1;
-      else if (windowAt + size === end) stop = next = size;
-      else {
+      if (nextNewline < newlines) {
+        stop = windowNewlineAt[nextNewline++];
+        next = stop + 1;
+      } else if (windowAt + size === end) {
+        // The input's last line, without a newline.
+        stop = next = size;
+      } else {
         // Longer than the window: read in buf.
         line = buf;
         from = at;
