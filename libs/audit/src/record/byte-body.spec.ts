@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AuditParseError } from '../audit-error.js';
 import { parseLineBytes, readLineBytes } from '../line/byte-line.js';
+import { parseAuditBytes } from '../stream/audit-bytes.js';
+import { parseAuditText } from '../stream/audit-stream-parser.js';
 import { bodyScan, bodyValues, bodyWindow, parseSeccompBodyBytes, seccompLineBytes } from './byte-body.js';
 import { parseSeccompBody } from './record-body.js';
 
@@ -221,5 +223,23 @@ describe('SECCOMP lines read whole by the module (seccompLineBytes)', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('pushAuditBytesTo through the window', () => {
+  it('reads input larger than the window, and lines longer than it, as the text parser does', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const shape = Object.values(SHAPES)[i % 5].replace(':75)', `:${i + 1})`);
+      lines.push(i % 7 === 3 ? `${shape}\r` : shape);
+      // A line longer than the window (half a MiB), then a record right after it.
+      if (i === 2500) lines.push(`type=PATH msg=audit(1795933840.675:9): name=${'a'.repeat(600_000)}`);
+    }
+    const text = `${lines.join('\n')}\n${SHAPES.kmsg}`;
+    expect(text.length).toBeGreaterThan(2 * bodyWindow.length);
+    const options = { host: 'h', bootId: 'b', maxLineBytes: 1 << 20 };
+    const out = parseAuditBytes(Buffer.from(text), options);
+    expect(out).toEqual(parseAuditText(text, options));
+    expect(out.filter((o) => o.type === 'event')).toHaveLength(6001);
   });
 });
