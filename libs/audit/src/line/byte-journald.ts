@@ -1,5 +1,14 @@
 import { isWantedType } from '../record/audit-record.js';
-import { bodyScan, bodyValues, parseSeccompBodyBytes } from '../record/byte-body.js';
+import {
+  bodyScan,
+  bodyValues,
+  bodyWindow,
+  journaldMembers,
+  memberEnd,
+  memberStart,
+  parseSeccompBodyBytes,
+  setJournaldNames,
+} from '../record/byte-body.js';
 import { asciiBytes as ascii, asciiText, ByteInterner, viewOf } from '../record/byte-text.js';
 import type { ParsedAuditLine } from './parsed-audit-line.js';
 import { newAuditRecord } from './record-header.js';
@@ -35,9 +44,14 @@ const KERNEL = ascii('kernel');
 // The values of the line being read, escapes undone, one after the other in `values`; where
 // each field's is (start -1: absent). In the body reader's memory (bodyValues), where it reads
 // MESSAGE without a copy; a Buffer of its own for a line longer than that.
-const starts = new Int32Array(NAMES.length);
-const ends = new Int32Array(NAMES.length);
+const starts = memberStart;
+const ends = memberEnd;
 let values = bodyValues;
+const valuesInModule = {
+  values: bodyValues,
+  view: new DataView(bodyValues.buffer, bodyValues.byteOffset, bodyValues.byteLength),
+};
+setJournaldNames(NAMES);
 let valuesView = new DataView(values.buffer, values.byteOffset, values.byteLength);
 const names = new ByteInterner(256);
 const stamp = { sec: 0, msec: 0, serial: 0 };
@@ -181,7 +195,15 @@ export function parseJournaldBytes(
   start: number,
   end: number,
 ): ParsedAuditLine | undefined {
-  if (!scanMembers(bytes, start, end)) return undefined;
+  // Lines in the window are read by the module, others (and very long ones) here.
+  const inModule = bytes === bodyWindow ? journaldMembers(start, end) : undefined;
+  if (inModule === undefined) {
+    if (!scanMembers(bytes, start, end)) return undefined;
+  } else {
+    if (!inModule) return undefined;
+    values = valuesInModule.values;
+    valuesView = valuesInModule.view;
+  }
   if (!isField(TRANSPORT, AUDIT)) {
     if (starts[TRANSPORT] < 0 || isField(TRANSPORT, KERNEL)) return undefined;
     const transport = asciiText(values, starts[TRANSPORT], ends[TRANSPORT]);

@@ -161,6 +161,21 @@ const SHAPES = {
   syslog: `Nov 29 06:00:01 db-4 kernel: [ 270.852] audit: type=1326 ${STAMP}: ${KERNEL_BODY}`,
 };
 
+// journald's JSON entries (the module reads their members), escapes and all.
+const JOURNALD = [
+  JSON.stringify({
+    _TRANSPORT: 'audit',
+    _AUDIT_TYPE: '1326',
+    _AUDIT_ID: '75',
+    _HOSTNAME: 'j-1',
+    _BOOT_ID: '6c1f2a7e8b9d4e3fa1b2c3d4e5f6a7b8',
+    _SOURCE_REALTIME_TIMESTAMP: '1795933840675000',
+    MESSAGE: `SECCOMP ${KERNEL_BODY}`,
+  }),
+  `{"__CURSOR":"s=1\\/x;i=2","_TRANSPORT":"audit","_AUDIT_TYPE":"1326","_AUDIT_ID":"7","MESSAGE":"SECCOMP comm=\\"a\\\\b\\" exe=\\/bin","_SOURCE_REALTIME_TIMESTAMP":"1795933840675000","_HOSTNAME":"h","_HOSTNAME":"h2"}`,
+  JSON.stringify({ _TRANSPORT: 'kernel', MESSAGE: `audit: type=1326 ${STAMP}: ${KERNEL_BODY}` }),
+];
+
 // Prefixes the kernel does not write, for the mutations to start from.
 const ODD_PREFIXES = [
   `12;audit: type=1326 ${STAMP}: ${KERNEL_BODY}`,
@@ -194,6 +209,14 @@ describe('SECCOMP lines read whole by the module (seccompLineBytes)', () => {
       expect(inWindow, shape).toEqual(own);
       expect(inWindow?.kind === 'record' && inWindow.record.shape).toBe(shape);
     }
+    for (const text of JOURNALD) {
+      const { inWindow, own } = bothLines(text);
+      expect(inWindow).toEqual(own);
+    }
+    expect(bothLines(JOURNALD[1]).inWindow).toMatchObject({
+      kind: 'record',
+      record: { host: 'h2', serial: 7 },
+    });
     const { inWindow } = bothLines(SHAPES.syslog);
     expect(inWindow?.kind === 'record' && [inWindow.record.host, inWindow.record.serial]).toEqual([
       'db-4',
@@ -205,17 +228,20 @@ describe('SECCOMP lines read whole by the module (seccompLineBytes)', () => {
     const mutation = fc.tuple(
       fc.oneof(fc.nat(60), fc.nat(400)),
       fc.nat(3),
+      fc.boolean(),
       fc.constantFrom(' ', ':', '(', ')', '.', '0', '9', 'a', ';', ',', '\u00e9', '\u001d', 'kernel: '),
+      // And for journald's JSON.
+      fc.constantFrom('"', '\\', '\\/', '\\"', '\\n', '\\u0041', '{', '}', '\t', '"_HOSTNAME":"x",'),
     );
     fc.assert(
       fc.property(
-        fc.constantFrom(...Object.values(SHAPES), ...ODD_PREFIXES),
+        fc.constantFrom(...Object.values(SHAPES), ...ODD_PREFIXES, ...JOURNALD),
         fc.array(mutation, { maxLength: 3 }),
         (line, mutations) => {
           let text = line;
-          for (const [at, cut, insert] of mutations) {
+          for (const [at, cut, json, insert, jsonInsert] of mutations) {
             const i = at % (text.length + 1);
-            text = text.slice(0, i) + insert + text.slice(i + cut);
+            text = text.slice(0, i) + (json ? jsonInsert : insert) + text.slice(i + cut);
           }
           const { inWindow, own } = bothLines(text);
           expect(inWindow).toEqual(own);

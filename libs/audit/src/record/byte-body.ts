@@ -32,6 +32,12 @@ interface BodyModule {
   line(start: number, end: number): number;
   newlinePointer(): number;
   newlines(from: number, to: number): number;
+  nameTextPointer(): number;
+  nameLengthPointer(): number;
+  memberStartPointer(): number;
+  memberEndPointer(): number;
+  setNames(count: number): void;
+  journald(start: number, end: number, out: number): number;
   setKeys(count: number): void;
   body(start: number, end: number): number;
 }
@@ -252,4 +258,35 @@ export function seccompLineBytes(bytes: Uint8Array, start: number, end: number):
   }
   windowLine.host = hostName;
   return readFields(bytes, -base, text, start);
+}
+
+/**
+ * Where journaldMembers put each named member's value in bodyValues (start -1: absent); the
+ * JS reader (byte-journald.ts) fills them the same way.
+ */
+export const memberStart = new Int32Array(memory, wasm.memberStartPointer(), 8);
+export const memberEnd = new Int32Array(memory, wasm.memberEndPointer(), 8);
+
+/** The names journaldMembers looks for (at most 8 of at most 32 bytes), in memberStart's order. */
+export function setJournaldNames(names: readonly Uint8Array[]): void {
+  const text = new Uint8Array(memory, wasm.nameTextPointer(), 8 * 32);
+  const length = new Int32Array(memory, wasm.nameLengthPointer(), 8);
+  if (names.length > 8 || names.some((n) => n.length > 32))
+    throw new Error('journald names do not fit the module');
+  names.forEach((name, k) => {
+    text.set(name, k * 32);
+    length[k] = name.length;
+  });
+  wasm.setNames(names.length);
+}
+
+/**
+ * The string members of the journald JSON entry in bodyWindow[start, end) read by the module,
+ * their values unescaped into bodyValues (scanMembers in byte-journald.ts, which it equals):
+ * false when the entry is not that simple, undefined when it does not fit (JS reads it).
+ */
+export function journaldMembers(start: number, end: number): boolean | undefined {
+  // Values are written sixteen bytes at a time: room for the whole line and a block more.
+  if (end - start + 32 > VALUES_SIZE) return undefined;
+  return wasm.journald(start, end, WINDOW_SIZE) === 1;
 }
