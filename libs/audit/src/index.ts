@@ -10,6 +10,7 @@ export type {
   SiblingFields,
 } from './record/audit-record.js';
 export { parseAuditBytes, pushAuditBytesTo } from './stream/audit-bytes.js';
+export { forEachWindowLine, type WindowLineEach } from './stream/window-lines.js';
 export {
   AuditStreamParser,
   auditOutputSink,
