@@ -4,8 +4,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AuditParseError } from '../audit-error.js';
 import { parseLineBytes, readLineBytes } from '../line/byte-line.js';
-import { parseAuditBytes } from '../stream/audit-bytes.js';
-import { parseAuditText } from '../stream/audit-stream-parser.js';
+import { parseAuditBytes, pushAuditBytesTo } from '../stream/audit-bytes.js';
+import {
+  AuditStreamParser,
+  auditOutputSink,
+  parseAuditText,
+  type AuditOutput,
+  type AuditSink,
+} from '../stream/audit-stream-parser.js';
 import { bodyScan, bodyValues, bodyWindow, parseSeccompBodyBytes, seccompLineBytes } from './byte-body.js';
 import { parseSeccompBody } from './record-body.js';
 
@@ -267,5 +273,36 @@ describe('pushAuditBytesTo through the window', () => {
     const out = parseAuditBytes(Buffer.from(text), options);
     expect(out).toEqual(parseAuditText(text, options));
     expect(out.filter((o) => o.type === 'event')).toHaveLength(6001);
+  });
+});
+
+describe('forEachWindowLine when a sink reads through the window too', () => {
+  it('gives each parser the outputs it gives alone', () => {
+    const lines = (tag: number, n: number) =>
+      Array.from({ length: n }, (_, i) => SHAPES.auditd.replace(':75)', `:${tag * 100000 + i + 1})`)).join(
+        '\n',
+      );
+    const outer = Buffer.from(lines(1, 700));
+    const inner = Buffer.from(lines(2, 90));
+    const options = { host: 'h', holdMs: 0 };
+    const got: AuditOutput[] = [];
+    const nested: AuditOutput[] = [];
+    const innerParser = new AuditStreamParser(options);
+    const collect = auditOutputSink(got);
+    const innerSink = auditOutputSink(nested);
+    // Every tenth event, the sink parses another input through the window.
+    let events = 0;
+    const sink: AuditSink = {
+      event: (...args) => {
+        collect.event(...args);
+        if (++events % 10 === 0) pushAuditBytesTo(innerParser, innerSink, inner);
+      },
+      error: (...args) => collect.error(...args),
+      lost: (...args) => collect.lost(...args),
+    };
+    pushAuditBytesTo(new AuditStreamParser(options), sink, outer);
+    expect(got).toEqual(parseAuditText(outer.toString(), options));
+    expect(nested).toHaveLength(70 * 90);
+    expect(nested.slice(0, 90)).toEqual(parseAuditText(inner.toString(), options));
   });
 });

@@ -6,12 +6,18 @@ import { bodyWindow, windowNewlineAt, windowNewlines } from '../record/byte-body
  */
 export type WindowLineEach = (bytes: Buffer, from: number, to: number, terminated: boolean) => void;
 
+// Fills of the window so far: a call that sees another's fill (a callback that read other
+// bytes through the window) fills it again from where it is.
+let fills = 0;
+
 /**
  * Calls `each` for every line of bytes[start, end), cut at newlines, the last piece a line if
  * not empty (no CR is dropped: callers do as their input rules say). The lines are given in the
  * byte reader's window (bodyWindow), where the WebAssembly module reads them without a copy
  * each: the bytes are copied in half a MiB at a time and the window's newlines found all at once.
- * A line longer than the window is given where it is. Returns the number of lines.
+ * A line longer than the window is given where it is. `each` may read other bytes through the
+ * window (a sink pushing into another parser): the rest is copied in again. Returns the number
+ * of lines.
  */
 export function forEachWindowLine(
   bytes: Uint8Array,
@@ -28,7 +34,13 @@ export function forEachWindowLine(
   let nextNewline = 0;
   let lines = 0;
   let at = start;
+  let mine = -1;
   while (at < end) {
+    if (mine !== fills) {
+      // Another call filled the window (or none has for this one yet).
+      windowAt = at;
+      size = newlines = nextNewline = 0;
+    }
     if (nextNewline === newlines && windowAt + size < end) {
       // No newline left in the window and more input: refill from this line.
       windowAt = at;
@@ -36,6 +48,7 @@ export function forEachWindowLine(
       buf.copy(bodyWindow, 0, at, at + size);
       newlines = windowNewlines(size);
       nextNewline = 0;
+      mine = ++fills;
     }
     if (nextNewline < newlines) {
       const stop = windowNewlineAt[nextNewline++];
