@@ -5,16 +5,21 @@ import { NUMERIC_KEY, SECCOMP_KEYS } from './record-body.js';
 import { SECCOMP_BODY_WASM } from './seccomp-body-wasm.generated.js';
 
 /**
- * The SECCOMP body from bytes, for the lines the kernel writes: its keys in its order, each
- * value in its usual form. It reads every byte up to where it stops, so it also says whether
- * they were all ASCII. Anything else (an unknown, repeated or reordered key, a quoted number,
- * `reason=`, a byte past ASCII) gives undefined, and the caller hands the line to the string
- * parser (record-body.ts), whose result this one equals wherever it gives one.
- *
- * The bytes are read by WebAssembly (../../assembly/seccomp-body.ts, the rules are there): a JS
- * byte loop costs about 1 ns a byte, and the body is most of a record. This side copies the
- * body in, and makes the fields from what the module found: numbers, and for each string an id
- * of the module's interned values (one string per id is kept here) or a span of the bytes.
+ * The byte reader's WebAssembly module (../../assembly/seccomp-body.ts, where its rules are) and
+ * what JS makes of its results. A JS byte loop costs about 1 ns a byte; the module reads:
+ *   - the SECCOMP body (parseSeccompBodyBytes): its keys in the kernel's order, each value in its
+ *     usual form. It reads every byte up to where it stops, so it also says whether they were all
+ *     ASCII. Anything else (an unknown, repeated or reordered key, a quoted number, `reason=`, a
+ *     byte past ASCII) gives undefined, and the caller hands the line to the string parser
+ *     (record-body.ts), whose result this one equals wherever it gives one;
+ *   - whole SECCOMP lines in the shapes the kernel and auditd write (seccompLineBytes), else
+ *     undefined and byte-line.ts reads the line;
+ *   - the members of journald's JSON entries (journaldMembers, for byte-journald.ts);
+ *   - the newlines of the window (windowNewlines, for window-lines.ts).
+ * Bytes are read in the module's memory: the window (bodyWindow) and journald's values
+ * (bodyValues) are there; any other bytes are copied in first. Numbers come back as the JS
+ * readers compute them; strings as ids of values the module interned (one string per id is kept
+ * here) or as spans of the bytes.
  */
 
 interface BodyModule {
