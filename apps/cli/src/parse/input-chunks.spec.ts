@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forEachLine } from './chunk-lines.js';
-import { inputChunks } from './input-chunks.js';
+import { inputChunks, SharedChunks } from './input-chunks.js';
 import { readLines, type InputLine } from './line-reader.js';
 
 async function* pieces(bytes: Buffer, sizes: number[]): AsyncGenerator<Buffer> {
@@ -68,5 +68,40 @@ describe('inputChunks and forEachLine', () => {
     for await (const chunk of inputChunks(pieces(bytes, [65536]), 1 << 20)) sizes.push(chunk.bytes.length);
     expect(Math.max(...sizes)).toBeLessThan(3.5 * 1024 * 1024);
     expect(await chunked(bytes, [65536], 1 << 20)).toEqual(expected);
+  });
+});
+
+describe('SharedChunks', () => {
+  it('gives buffers over shared memory and uses a released one again', () => {
+    const chunks = new SharedChunks(64);
+    const a = chunks.take(10);
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect([a.length, a.buffer.byteLength]).toEqual([10, 64]);
+    const b = chunks.take(100);
+    expect(b.buffer.byteLength).toBe(100);
+    expect(chunks.take(5).buffer).not.toBe(a.buffer);
+    chunks.release(a);
+    chunks.release(a);
+    // Buffers it did not make are left alone.
+    chunks.release(Buffer.alloc(64));
+    const again = chunks.take(60);
+    expect(again.buffer).toBe(a.buffer);
+    expect(chunks.take(60).buffer).not.toBe(a.buffer);
+    chunks.release(b);
+    expect(chunks.take(90).buffer).toBe(b.buffer);
+  });
+
+  it('cuts the same chunks with buffers used again', async () => {
+    const bytes = Buffer.from(
+      Array.from({ length: 500 }, (_, i) => `line ${i} ${'x'.repeat(i % 37)}`).join('\n'),
+    );
+    const chunks = new SharedChunks(256);
+    const seen: string[] = [];
+    for await (const chunk of inputChunks(pieces(bytes, [100, 3, 900]), 200, chunks)) {
+      seen.push(chunk.bytes.toString('latin1'));
+      chunks.release(chunk.bytes);
+    }
+    expect(seen.join('')).toBe(bytes.toString('latin1'));
+    expect(seen.length).toBeGreaterThan(20);
   });
 });

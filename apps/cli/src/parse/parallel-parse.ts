@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { AuditParserState } from '@sandtrap/audit';
-import { inputChunks, type InputChunk } from './input-chunks.js';
+import { inputChunks, SharedChunks, type InputChunk } from './input-chunks.js';
 import type { ParseRunOptions, ParseSummary } from './parse-run.js';
 import type { ChunkJob, ChunkResult } from './parse-worker.js';
 import type { StdoutSink } from './stdout-sink.js';
@@ -150,6 +150,11 @@ export class ParallelParse {
     let stateKey: string | undefined;
     let started = false;
     let fileStart = true;
+    // A chunk's buffer is read by its own jobs and by the next chunk's first job (its lead-in):
+    // once the next chunk is accepted, no job reads it again. In sequential mode, speculative
+    // jobs sent before may still be running: nothing is reused then.
+    const buffers = new SharedChunks(chunkBytes + (64 << 10));
+    let lastAccepted: InputChunk | undefined;
     const job = (p: Pending, extra: Partial<ChunkJob>): ChunkJob => ({
       id: this.nextId++,
       bytes: p.chunk.bytes,
@@ -189,6 +194,8 @@ export class ParallelParse {
       for (const b of r.out) await out.writeRaw(b);
       for (const e of r.errors) this.report(e);
       this.add(r.counts);
+      if (lastAccepted !== undefined && !this.sequential) buffers.release(lastAccepted.bytes);
+      lastAccepted = p.chunk;
       state = r.endState;
       stateKey = r.endKey;
       if (adapt && state !== undefined) {
@@ -198,7 +205,7 @@ export class ParallelParse {
     };
     try {
       const stream = createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
-      for await (const chunk of inputChunks(stream, chunkBytes)) {
+      for await (const chunk of inputChunks(stream, chunkBytes, buffers)) {
         const p: Pending = { chunk, firstLine: lineNo + 1, result: Promise.resolve({} as ChunkResult) };
         lineNo += chunk.lines;
         if (this.sequential) {
