@@ -703,3 +703,73 @@ export function journald(start: i32, end: i32, out: i32): i32 {
   }
   return 0;
 }
+
+// JSON strings (putLongString in seccomp-event-json.ts): ASCII text JS writes to jsonIn, written
+// as JSON.stringify writes it to jsonOut.
+export const JSON_MAX: i32 = 16384;
+const jsonIn = memory.data(JSON_MAX + 16, 16);
+const jsonOut = memory.data(JSON_MAX * 6 + 32, 16);
+
+export function jsonInPointer(): usize {
+  return jsonIn;
+}
+export function jsonOutPointer(): usize {
+  return jsonOut;
+}
+
+/**
+ * jsonIn[0, n) (ASCII, n <= JSON_MAX) as a JSON string, quotes and all, into jsonOut: `"` and
+ * `\\` escaped, \b \t \n \f \r as such, other control characters as \u00xx. Returns its length.
+ */
+export function jsonString(n: i32): i32 {
+  const quote = i8x16.splat(34);
+  const backslash = i8x16.splat(92);
+  const space = i8x16.splat(32);
+  store<u8>(jsonOut, 34);
+  let o = 1;
+  let i = 0;
+  while (i < n) {
+    // Sixteen bytes at a time, written whole; the counts move up to the first to escape.
+    const v = v128.load(jsonIn + <usize>i);
+    v128.store(jsonOut + <usize>o, v);
+    let m = <u32>(
+      i8x16.bitmask(v128.or(i8x16.lt_u(v, space), v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash))))
+    );
+    const left = n - i;
+    if (left < 16) m |= (<u32>1) << (<u32>left);
+    if (m == 0) {
+      i += 16;
+      o += 16;
+      continue;
+    }
+    const k = <i32>ctz(m);
+    i += k;
+    o += k;
+    if (i >= n) break;
+    const c = load<u8>(jsonIn + <usize>i);
+    i++;
+    store<u8>(jsonOut + <usize>o, 92);
+    let e: u32 = 0;
+    if (c == 34 || c == 92) e = c;
+    else if (c == 8) e = 98;
+    else if (c == 9) e = 116;
+    else if (c == 10) e = 110;
+    else if (c == 12) e = 102;
+    else if (c == 13) e = 114;
+    if (e != 0) {
+      store<u8>(jsonOut + <usize>(o + 1), e);
+      o += 2;
+    } else {
+      store<u8>(jsonOut + <usize>(o + 1), 117); /* u */
+      store<u8>(jsonOut + <usize>(o + 2), 48);
+      store<u8>(jsonOut + <usize>(o + 3), 48);
+      const hi = c >> 4;
+      const lo = c & 15;
+      store<u8>(jsonOut + <usize>(o + 4), hi < 10 ? 48 + hi : 87 + hi);
+      store<u8>(jsonOut + <usize>(o + 5), lo < 10 ? 48 + lo : 87 + lo);
+      o += 6;
+    }
+  }
+  store<u8>(jsonOut + <usize>o, 34);
+  return o + 1;
+}

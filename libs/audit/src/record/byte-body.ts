@@ -45,6 +45,10 @@ interface BodyModule {
   journald(start: number, end: number, out: number): number;
   setKeys(count: number): void;
   body(start: number, end: number): number;
+  JSON_MAX: WebAssembly.Global;
+  jsonInPointer(): number;
+  jsonOutPointer(): number;
+  jsonString(n: number): number;
 }
 
 const wasm = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SECCOMP_BODY_WASM, 'base64')))
@@ -294,4 +298,22 @@ export function journaldMembers(start: number, end: number): boolean | undefined
   // Values are written sixteen bytes at a time: room for the whole line and a block more.
   if (end - start + 32 > VALUES_SIZE) return undefined;
   return wasm.journald(start, end, WINDOW_SIZE) === 1;
+}
+
+const JSON_MAX = wasm.JSON_MAX.value as number;
+const jsonIn = Buffer.from(memory, wasm.jsonInPointer(), JSON_MAX);
+const jsonOut = Buffer.from(memory, wasm.jsonOutPointer(), JSON_MAX * 6 + 2);
+
+/**
+ * `s` as JSON.stringify writes it, UTF-8, into buf at `start` (room left for six bytes a
+ * character and the quotes): written by the module when every character is ASCII and there are
+ * at most 16 KiB of them. Returns where it ends, or -1 when it did not write (the caller does).
+ */
+export function putJsonStringInModule(buf: Buffer, start: number, s: string): number {
+  if (s.length > JSON_MAX) return -1;
+  // One byte a character only when every character is ASCII.
+  const n = jsonIn.write(s, 0, 'utf8');
+  if (n !== s.length) return -1;
+  const m = wasm.jsonString(n);
+  return start + jsonOut.copy(buf, start, 0, m);
 }

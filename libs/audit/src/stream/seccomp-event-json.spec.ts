@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord, SiblingFields } from '../record/audit-record.js';
 import { AuditStreamParser, parseAuditText, type AuditSink } from './audit-stream-parser.js';
-import { seccompEventJsonMaxBytes, writeSeccompEventJson } from './seccomp-event-json.js';
+import { putString, seccompEventJsonMaxBytes, writeSeccompEventJson } from './seccomp-event-json.js';
 import { seccompPartsJsonMaxBytes, writeSeccompPartsJson } from './seccomp-parts-json.js';
 import {
   newSeccompEventParts,
@@ -293,5 +293,28 @@ describe('writeSeccompPartsJson', () => {
 
   it('writes what JSON.stringify writes for the event of any parts', () => {
     fc.assert(fc.property(parts, checkParts), { numRuns: 3000 });
+  });
+});
+
+describe('putString', () => {
+  it('writes what JSON.stringify writes for long strings of every ASCII character, and past ASCII', () => {
+    const ascii = fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c));
+    const other = fc.constantFrom('\u00e9', '\u2028', '\ud800', '\ud83d\ude00', '\u0000');
+    const text = fc.oneof(
+      fc.string({ unit: ascii, minLength: 0, maxLength: 300 }),
+      fc.string({
+        unit: fc.oneof({ weight: 20, arbitrary: ascii }, { weight: 1, arbitrary: other }),
+        maxLength: 300,
+      }),
+      fc.string({ unit: ascii, minLength: 16000, maxLength: 17000 }),
+    );
+    const buf = Buffer.alloc(17000 * 6 + 64);
+    fc.assert(
+      fc.property(text, fc.nat(7), (s, at) => {
+        const end = putString(buf, at, s);
+        expect(buf.toString('utf8', at, end)).toBe(JSON.stringify(s));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
