@@ -137,7 +137,7 @@ describe('parseSeccompBodyBytes (WebAssembly)', () => {
     expect(byteFields(Buffer.from('comm="c0" exe=41')).fields).toMatchObject({ comm: 'c0', exe: 'A' });
   });
 
-  it('is the build of libs/audit/assembly/seccomp-body.ts (node libs/audit/scripts/build-wasm.mjs)', () => {
+  it('is the build of libs/audit/assembly/index.ts (node libs/audit/scripts/build-wasm.mjs)', () => {
     const script = fileURLToPath(new URL('../../scripts/build-wasm.mjs', import.meta.url));
     const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
     expect(run.stderr).toBe('');

@@ -2,10 +2,10 @@ import type { AuditLineShape, SeccompFields } from './audit-record.js';
 import { untrustedString } from './audit-value.js';
 import { asciiText } from './byte-text.js';
 import { NUMERIC_KEY, SECCOMP_KEYS } from './record-body.js';
-import { SECCOMP_BODY_WASM } from './seccomp-body-wasm.generated.js';
+import { BYTE_READER_WASM } from './byte-reader-wasm.generated.js';
 
 /**
- * The byte reader's WebAssembly module (../../assembly/seccomp-body.ts, where its rules are) and
+ * The byte reader's WebAssembly module (../../assembly/index.ts and the files it names, where its rules are) and
  * what JS makes of its results. A JS byte loop costs about 1 ns a byte; the module reads:
  *   - the SECCOMP body (parseSeccompBodyBytes): its keys in the kernel's order, each value in its
  *     usual form. It reads every byte up to where it stops, so it also says whether they were all
@@ -22,65 +22,46 @@ import { SECCOMP_BODY_WASM } from './seccomp-body-wasm.generated.js';
  * here) or as spans of the bytes.
  */
 
-interface BodyModule {
+// The module's exports: functions, and constants (WebAssembly.Global) for its sizes and where
+// its areas are in its memory.
+type Exports = Record<string, unknown> & {
   memory: WebAssembly.Memory;
-  INPUT_SIZE: WebAssembly.Global;
-  inputPointer(): number;
-  keyWordPointer(): number;
-  keyLengthPointer(): number;
-  keyKindPointer(): number;
-  numbersPointer(): number;
-  stringsPointer(): number;
-  presentPointer(): number;
-  headerPointer(): number;
-  hostPointer(): number;
-  line(start: number, end: number): number;
-  newlinePointer(): number;
-  newlines(from: number, to: number): number;
-  nameTextPointer(): number;
-  nameLengthPointer(): number;
-  memberStartPointer(): number;
-  memberEndPointer(): number;
-  setNames(count: number): void;
-  journald(start: number, end: number, out: number): number;
   setKeys(count: number): void;
+  setNames(count: number): void;
   body(start: number, end: number): number;
-  JSON_MAX: WebAssembly.Global;
-  jsonInPointer(): number;
-  jsonOutPointer(): number;
+  line(start: number, end: number): number;
+  journald(start: number, end: number): number;
+  newlines(size: number): number;
   jsonString(n: number): number;
-}
-
-const wasm = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SECCOMP_BODY_WASM, 'base64')))
-  .exports as unknown as BodyModule;
+};
+const wasm = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(BYTE_READER_WASM, 'base64')))
+  .exports as Exports;
+const constant = (name: string): number => (wasm[name] as WebAssembly.Global).value as number;
 // The module's memory never grows (its areas are static), so these views stay valid.
 const memory = wasm.memory.buffer;
-const INPUT_SIZE = wasm.INPUT_SIZE.value as number;
-const INPUT = wasm.inputPointer();
-// The module's input, in three parts: the window audit-bytes.ts copies lines into, journald's
-// unescaped values (byte-journald.ts), and where any other body is copied to be read.
-const WINDOW_SIZE = INPUT_SIZE >> 1;
-const VALUES_SIZE = INPUT_SIZE >> 2;
-const COPY_AT = WINDOW_SIZE + VALUES_SIZE;
-const COPY_SIZE = INPUT_SIZE - COPY_AT;
-const input = new Uint8Array(memory, INPUT, INPUT_SIZE);
+const INPUT = constant('INPUT');
+const WINDOW_SIZE = constant('WINDOW_SIZE');
+const VALUES_SIZE = constant('VALUES_SIZE');
+const COPY_AT = constant('COPY_AT');
+const COPY_SIZE = constant('INPUT_SIZE') - COPY_AT;
+const input = new Uint8Array(memory, INPUT, COPY_AT + COPY_SIZE);
 /** Lines copied here have their bodies read where they are (no copy per body). */
 export const bodyWindow = Buffer.from(memory, INPUT, WINDOW_SIZE);
 /** Where windowNewlines put the offsets of the window's newlines. */
-export const windowNewlineAt = new Int32Array(memory, wasm.newlinePointer(), WINDOW_SIZE);
+export const windowNewlineAt = new Int32Array(memory, constant('NEWLINE_AT'), WINDOW_SIZE);
 /** The offsets of the newlines in bodyWindow[0, size), in order, into windowNewlineAt; returns how many. */
 export function windowNewlines(size: number): number {
-  return wasm.newlines(0, size);
+  return wasm.newlines(size);
 }
 /** The same for journald's unescaped values. */
-export const bodyValues = Buffer.from(memory, INPUT + WINDOW_SIZE, VALUES_SIZE);
-const numbers = new Float64Array(memory, wasm.numbersPointer(), 32);
-// Per key: form, id, start, end, new (see the module).
-const strings = new Int32Array(memory, wasm.stringsPointer(), 32 * 5);
-const present = new Uint32Array(memory, wasm.presentPointer(), 1);
+export const bodyValues = Buffer.from(memory, INPUT + constant('VALUES_AT'), VALUES_SIZE);
+const numbers = new Float64Array(memory, constant('NUMBERS'), 32);
+// Per key, a string entry: form, id, start, end, new (intern.ts in the module).
+const strings = new Int32Array(memory, constant('STRINGS'), 32 * 5);
+const present = new Uint32Array(memory, constant('PRESENT'), 1);
 // line()'s seconds, milliseconds and serial; its host as a string entry.
-const header = new Float64Array(memory, wasm.headerPointer(), 3);
-const host = new Int32Array(memory, wasm.hostPointer(), 5);
+const header = new Float64Array(memory, constant('HEADER'), 3);
+const host = new Int32Array(memory, constant('HOST_ENTRY'), 5);
 const SHAPES: readonly AuditLineShape[] = ['auditd', 'enriched', 'kmsg', 'dmesg', 'syslog'];
 
 // How each key's value is read (the module's constants).
@@ -95,9 +76,9 @@ const SPAN = 5;
 {
   // The keys, each with its `=` (one word: 8 bytes at most), and their kinds into the module.
   const keyText = SECCOMP_KEYS.map((k) => `${k}=`);
-  const words = new Uint8Array(memory, wasm.keyWordPointer(), keyText.length * 8);
-  const length = new Int32Array(memory, wasm.keyLengthPointer(), keyText.length);
-  const kind = new Int32Array(memory, wasm.keyKindPointer(), keyText.length);
+  const words = new Uint8Array(memory, constant('KEY_WORD'), keyText.length * 8);
+  const length = new Int32Array(memory, constant('KEY_LENGTH'), keyText.length);
+  const kind = new Int32Array(memory, constant('KEY_KIND'), keyText.length);
   keyText.forEach((k, n) => {
     if (k.length > 8) throw new Error(`SECCOMP key ${k} is longer than the body reader's 8 bytes`);
     for (let c = 0; c < k.length; c++) words[n * 8 + c] = k.charCodeAt(c);
@@ -273,13 +254,13 @@ export function seccompLineBytes(bytes: Uint8Array, start: number, end: number):
  * Where journaldMembers put each named member's value in bodyValues (start -1: absent); the
  * JS reader (byte-journald.ts) fills them the same way.
  */
-export const memberStart = new Int32Array(memory, wasm.memberStartPointer(), 8);
-export const memberEnd = new Int32Array(memory, wasm.memberEndPointer(), 8);
+export const memberStart = new Int32Array(memory, constant('MEMBER_START'), 8);
+export const memberEnd = new Int32Array(memory, constant('MEMBER_END'), 8);
 
 /** The names journaldMembers looks for (at most 8 of at most 32 bytes), in memberStart's order. */
 export function setJournaldNames(names: readonly Uint8Array[]): void {
-  const text = new Uint8Array(memory, wasm.nameTextPointer(), 8 * 32);
-  const length = new Int32Array(memory, wasm.nameLengthPointer(), 8);
+  const text = new Uint8Array(memory, constant('NAME_TEXT'), 8 * 32);
+  const length = new Int32Array(memory, constant('NAME_LENGTH'), 8);
   if (names.length > 8 || names.some((n) => n.length > 32))
     throw new Error('journald names do not fit the module');
   names.forEach((name, k) => {
@@ -295,14 +276,13 @@ export function setJournaldNames(names: readonly Uint8Array[]): void {
  * false when the entry is not that simple, undefined when it does not fit (JS reads it).
  */
 export function journaldMembers(start: number, end: number): boolean | undefined {
-  // Values are written sixteen bytes at a time: room for the whole line and a block more.
-  if (end - start + 32 > VALUES_SIZE) return undefined;
-  return wasm.journald(start, end, WINDOW_SIZE) === 1;
+  const simple = wasm.journald(start, end);
+  return simple < 0 ? undefined : simple === 1;
 }
 
-const JSON_MAX = wasm.JSON_MAX.value as number;
-const jsonIn = Buffer.from(memory, wasm.jsonInPointer(), JSON_MAX);
-const jsonOut = Buffer.from(memory, wasm.jsonOutPointer(), JSON_MAX * 6 + 2);
+const JSON_MAX = constant('JSON_MAX');
+const jsonIn = Buffer.from(memory, constant('JSON_IN'), JSON_MAX);
+const jsonOut = Buffer.from(memory, constant('JSON_OUT'), JSON_MAX * 6 + 2);
 
 /**
  * `s` as JSON.stringify writes it, UTF-8, into buf at `start` (room left for six bytes a
