@@ -46,13 +46,10 @@ const KERNEL = ascii('kernel');
 // MESSAGE without a copy; a Buffer of its own for a line longer than that.
 const starts = memberStart;
 const ends = memberEnd;
+const moduleValuesView = new DataView(bodyValues.buffer, bodyValues.byteOffset, bodyValues.byteLength);
 let values = bodyValues;
-const valuesInModule = {
-  values: bodyValues,
-  view: new DataView(bodyValues.buffer, bodyValues.byteOffset, bodyValues.byteLength),
-};
+let valuesView = moduleValuesView;
 setJournaldNames(NAMES);
-let valuesView = new DataView(values.buffer, values.byteOffset, values.byteLength);
 const names = new ByteInterner(256);
 const stamp = { sec: 0, msec: 0, serial: 0 };
 
@@ -201,8 +198,8 @@ export function parseJournaldBytes(
     if (!scanMembers(bytes, start, end)) return undefined;
   } else {
     if (!inModule) return undefined;
-    values = valuesInModule.values;
-    valuesView = valuesInModule.view;
+    values = bodyValues;
+    valuesView = moduleValuesView;
   }
   if (!isField(TRANSPORT, AUDIT)) {
     if (starts[TRANSPORT] < 0 || isField(TRANSPORT, KERNEL)) return undefined;

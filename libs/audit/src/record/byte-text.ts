@@ -83,8 +83,7 @@ function wordHash(view: DataView, bytes: Uint8Array, start: number, end: number)
  * Strings by the bytes they were made from, so that a value seen before (comm, exe, subj, host,
  * arch, code ...) costs a hash and a compare instead of an allocation. Direct-mapped on the
  * hash, two ways. The keys are kept in one pool of words (wordAt: compared four bytes at a
- * time); when it is full, everything is forgotten. What `make` returns for some bytes must
- * depend on the bytes only (the value may be their decoding).
+ * time); when it is full, everything is forgotten.
  */
 export class ByteInterner {
   // Per slot: where its key's words start in the pool (-1: empty) and its length in bytes.
@@ -164,29 +163,5 @@ export class ByteInterner {
     const text = asciiText(bytes, start, end);
     this.keep(view, bytes, start, end, text);
     return text;
-  }
-
-  /** The string of bytes[start, end) itself, or undefined when they are not all ASCII. */
-  asciiText(bytes: Uint8Array, start: number, end: number): string | undefined {
-    // Kept keys are ASCII, so bytes equal to one are too.
-    const view = viewOf(bytes);
-    const slot = this.find(view, bytes, start, end);
-    if (slot >= 0) return this.values[slot];
-    let high = 0;
-    for (let i = start; i < end; i++) high |= bytes[i];
-    if (high >= 0x80) return undefined;
-    const text = asciiText(bytes, start, end);
-    this.keep(view, bytes, start, end, text);
-    return text;
-  }
-
-  /** make(ASCII bytes[start, end)), remembered by the bytes. */
-  decoded(bytes: Uint8Array, start: number, end: number, make: (key: string) => string): string {
-    const view = viewOf(bytes);
-    const slot = this.find(view, bytes, start, end);
-    if (slot >= 0) return this.values[slot];
-    const value = make(asciiText(bytes, start, end));
-    this.keep(view, bytes, start, end, value);
-    return value;
   }
 }
