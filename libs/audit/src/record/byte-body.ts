@@ -41,6 +41,7 @@ const constant = (name: string): number => (wasm[name] as WebAssembly.Global).va
 const memory = wasm.memory.buffer;
 const INPUT = constant('INPUT');
 const WINDOW_SIZE = constant('WINDOW_SIZE');
+const VALUES_AT = constant('VALUES_AT');
 const VALUES_SIZE = constant('VALUES_SIZE');
 const COPY_AT = constant('COPY_AT');
 const COPY_SIZE = constant('INPUT_SIZE') - COPY_AT;
@@ -54,7 +55,20 @@ export function windowNewlines(size: number): number {
   return wasm.newlines(size);
 }
 /** The same for journald's unescaped values. */
-export const bodyValues = Buffer.from(memory, INPUT + constant('VALUES_AT'), VALUES_SIZE);
+export const bodyValues = Buffer.from(memory, INPUT + VALUES_AT, VALUES_SIZE);
+
+/**
+ * Where bytes[start, end) are in the module's input, as the offset to add to theirs: the window
+ * and journald's values are there already, other bytes are copied in. NaN when too long.
+ */
+function inModule(bytes: Uint8Array, start: number, end: number): number {
+  if (bytes === bodyWindow) return 0;
+  if (bytes === bodyValues) return VALUES_AT;
+  // Longer than any line the kernel writes: the caller's other reader reads it.
+  if (end - start > COPY_SIZE) return NaN;
+  input.set(bytes.subarray(start, end), COPY_AT);
+  return COPY_AT - start;
+}
 const numbers = new Float64Array(memory, constant('NUMBERS'), 32);
 // Per key, a string entry: form, id, start, end, new (intern.ts in the module).
 const strings = new Int32Array(memory, constant('STRINGS'), 32 * 5);
@@ -153,15 +167,8 @@ export function parseSeccompBodyBytes(
   line?: string,
   lineStart = 0,
 ): SeccompFields | undefined {
-  let base: number;
-  if (bytes === bodyWindow) base = 0;
-  else if (bytes === bodyValues) base = WINDOW_SIZE;
-  else {
-    // A body this long is the string parser's (no kernel writes one).
-    if (end - start > COPY_SIZE) return undefined;
-    input.set(bytes.subarray(start, end), COPY_AT);
-    base = COPY_AT - start;
-  }
+  const base = inModule(bytes, start, end);
+  if (Number.isNaN(base)) return undefined;
   const stop = wasm.body(start + base, end + base);
   if (stop < 0) return undefined;
   // From the module's offsets to the bytes'.
@@ -218,16 +225,11 @@ export const windowLine = {
 /**
  * The body of a SECCOMP record line in bytes[start, end), read with its prefix by the module
  * (line() in the AssemblyScript: the auditd, enriched and kernel shapes as byte-line.ts reads
- * them), the rest in windowLine; undefined for any other line, which byte-line.ts reads. Lines
- * in the window are read where they are, others copied in first.
+ * them), the rest in windowLine; undefined for any other line, which byte-line.ts reads.
  */
 export function seccompLineBytes(bytes: Uint8Array, start: number, end: number): SeccompFields | undefined {
-  let base = 0;
-  if (bytes !== bodyWindow) {
-    if (end - start > COPY_SIZE) return undefined;
-    input.set(bytes.subarray(start, end), COPY_AT);
-    base = COPY_AT - start;
-  }
+  const base = inModule(bytes, start, end);
+  if (Number.isNaN(base)) return undefined;
   const shape = wasm.line(start + base, end + base);
   if (shape < 0) return undefined;
   const text = asciiText(bytes, start, end);
