@@ -2,11 +2,10 @@ import type { AuditLineShape, SeccompFields } from './audit-record.js';
 import { untrustedString } from './audit-value.js';
 import { asciiText } from './byte-text.js';
 import { NUMERIC_KEY, SECCOMP_KEYS } from './record-body.js';
-import { BYTE_READER_WASM } from './byte-reader-wasm.generated.js';
+import { constant, memory, wasm } from './byte-module.js';
 
 /**
- * The byte reader's WebAssembly module (../../assembly/index.ts and the files it names, where its rules are) and
- * what JS makes of its results. A JS byte loop costs about 1 ns a byte; the module reads:
+ * What JS makes of the byte reader's WebAssembly module's results (byte-module.ts). A JS byte loop costs about 1 ns a byte; the module reads:
  *   - the SECCOMP body (parseSeccompBodyBytes): its keys in the kernel's order, each value in its
  *     usual form. It reads every byte up to where it stops, so it also says whether they were all
  *     ASCII. Anything else (an unknown, repeated or reordered key, a quoted number, `reason=`, a
@@ -22,23 +21,6 @@ import { BYTE_READER_WASM } from './byte-reader-wasm.generated.js';
  * here) or as spans of the bytes.
  */
 
-// The module's exports: functions, and constants (WebAssembly.Global) for its sizes and where
-// its areas are in its memory.
-type Exports = Record<string, unknown> & {
-  memory: WebAssembly.Memory;
-  setKeys(count: number): void;
-  setNames(count: number): void;
-  body(start: number, end: number): number;
-  line(start: number, end: number): number;
-  journald(start: number, end: number): number;
-  newlines(size: number): number;
-  jsonString(n: number): number;
-};
-const wasm = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(BYTE_READER_WASM, 'base64')))
-  .exports as Exports;
-const constant = (name: string): number => (wasm[name] as WebAssembly.Global).value as number;
-// The module's memory never grows (its areas are static), so these views stay valid.
-const memory = wasm.memory.buffer;
 const INPUT = constant('INPUT');
 const WINDOW_SIZE = constant('WINDOW_SIZE');
 const VALUES_AT = constant('VALUES_AT');

@@ -45,6 +45,18 @@ export const ARCH = ascii(',"arch":');
 export const NR = ascii(',"nr":');
 export const NAME = ascii(',"name":');
 export const COMPAT = ascii(',"compat":');
+// The members of details writeSeccompPartsJson writes, and the raw line after them.
+export const AUDIT_ARCH = ascii(',"auditArch":');
+export const SYSCALL_NR = ascii(',"syscallNr":');
+export const SIG = ascii(',"sig":');
+export const EXE_NULL = ascii(',"exe":"(null)"');
+export const IP = ascii(',"ip":');
+export const SUBJ = ascii(',"subj":');
+export const REASON = ascii(',"reason":');
+export const CWD = ascii(',"cwd":');
+export const AUDIT_KEY = ascii(',"auditKey":');
+export const EXIT = ascii(',"exit":');
+export const RAW_OPEN = ascii('},"raw":');
 const HEX = ascii('0123456789abcdef');
 
 /** Bytes an event's JSON can take at most (escapes take six bytes a character at most). */

@@ -1,22 +1,33 @@
 import { isBlockingAction } from '@sandtrap/events';
 import {
   ARCH,
+  AUDIT_ARCH,
+  AUDIT_KEY,
   AUID,
   CMDLINE,
   COMM,
   COMPAT,
   CONTAINER,
+  CWD,
   EVENT_KEY,
   EXE,
+  EXE_NULL,
+  EXIT,
   FALSE,
   GID,
   ID,
+  IP,
   NAME,
   NR,
   OBSERVED_AT,
   PID,
   PPID,
+  RAW_OPEN,
+  REASON,
   SES,
+  SIG,
+  SUBJ,
+  SYSCALL_NR,
   TRUE,
   UID,
   ascii,
@@ -31,35 +42,43 @@ import {
   seccompObservedAt,
   type SeccompEventParts,
 } from './seccomp-event.js';
+import { piece, writeEventInModule, type EventPieces, type Piece } from './seccomp-parts-module.js';
 
 /**
  * JSON.stringify(seccompEvent(...)) written as UTF-8 from the event's parts (seccompEventParts),
  * without building the event: what `sandtrap parse` writes for each audit event. The constant
  * runs between values, and values from small sets (arch and syscall names, actions, codes, the
  * host, boot id and source of a stream), are copied as bytes encoded once, with JSON.stringify.
+ * The usual event's line is written by the byte reader's module from the same pieces
+ * (seccomp-parts-module.ts); this JS writes the others, byte for byte the same.
  */
 
 const json = (s: string): string => JSON.stringify(s);
 const utf8 = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'utf8'));
+const utf8Piece = (s: string): Piece => piece(utf8(s));
 
 const SYSCALL_OPEN = ascii(',"syscall":{');
 const ACTION = ascii(',"action":');
 const BLOCKED_TRUE_DETAILS = ascii(',"blocked":true,"details":{');
 const BLOCKED_FALSE_DETAILS = ascii(',"blocked":false,"details":{');
-// Below this, a syscall number's piece is kept in its arch's array.
+// Below this, a syscall number's piece is kept in its arch's array (above, in a map).
 const NUMBERS_KEPT = 4096;
 
 /** `,"nr":N,"name":NAME,"compat":C}` of one syscall number, for the name and compat it was made with. */
 interface CallPiece {
   name: string | undefined;
   compat: boolean | undefined;
-  bytes: Uint8Array;
+  piece: Piece;
 }
 
-/** `,"syscall":{"arch":ARCH` and the pieces of the numbers seen with that arch. */
+/**
+ * `,"syscall":{"arch":ARCH` and the pieces of the numbers seen with that arch: below
+ * NUMBERS_KEPT in an array, others (x32's, ARM's private calls) in a map.
+ */
 interface ArchPiece {
-  head: Uint8Array;
+  head: Piece;
   calls: (CallPiece | undefined)[];
+  others: Map<number, CallPiece>;
 }
 
 const ARCHES = new Map<string, ArchPiece>();
@@ -67,7 +86,7 @@ const ARCHES = new Map<string, ArchPiece>();
 function archPiece(arch: string): ArchPiece {
   let piece = ARCHES.get(arch);
   if (piece === undefined) {
-    piece = { head: utf8(`,"syscall":{"arch":${json(arch)}`), calls: [] };
+    piece = { head: utf8Piece(`,"syscall":{"arch":${json(arch)}`), calls: [], others: new Map() };
     if (ARCHES.size >= 256) ARCHES.clear();
     ARCHES.set(arch, piece);
   }
@@ -82,8 +101,8 @@ function archPiece(arch: string): ArchPiece {
 interface CodePiece {
   action: string;
   unknownCode: boolean;
-  head: Uint8Array;
-  tail: Uint8Array;
+  head: Piece;
+  tail: Piece;
 }
 
 const CODES = new Map<string, CodePiece>();
@@ -96,25 +115,14 @@ function codePiece(p: SeccompEventParts & { code: string }): CodePiece {
     piece = {
       action: p.action,
       unknownCode: p.unknownCode,
-      head: utf8(`,"action":${json(p.action)}`),
-      tail: utf8(`,"blocked":${blocked},"details":{"code":${json(p.code)}${unknown}`),
+      head: utf8Piece(`,"action":${json(p.action)}`),
+      tail: utf8Piece(`,"blocked":${blocked},"details":{"code":${json(p.code)}${unknown}`),
     };
     if (CODES.size >= 4096) CODES.clear();
     CODES.set(p.code, piece);
   }
   return piece;
 }
-const AUDIT_ARCH = ascii(',"auditArch":');
-const SYSCALL_NR = ascii(',"syscallNr":');
-const SIG = ascii(',"sig":');
-const EXE_NULL = ascii(',"exe":"(null)"');
-const IP = ascii(',"ip":');
-const SUBJ = ascii(',"subj":');
-const REASON = ascii(',"reason":');
-const CWD = ascii(',"cwd":');
-const AUDIT_KEY = ascii(',"auditKey":');
-const EXIT = ascii(',"exit":');
-const RAW_OPEN = ascii('},"raw":');
 
 /** Bytes the JSON of an event's parts can take at most (six a character, plus the rest). */
 export function seccompPartsJsonMaxBytes(p: SeccompEventParts): number {
@@ -148,10 +156,10 @@ function putThreeDigits(buf: Buffer, at: number, m: number): number {
  * mixes a few hosts, boot ids and seconds at a time, so a handful of entries finds them.
  */
 class RecentPieces<A, B, C> {
-  private readonly entries: { a: A; b: B; c: C; bytes: Uint8Array; more: Uint8Array }[] = [];
+  private readonly entries: { a: A; b: B; c: C; bytes: Piece; more: Piece }[] = [];
 
   /** The entry for (a, b, c), made by `make` (pieces[0] and [1]) when not kept. */
-  get(a: A, b: B, c: C, make: () => [Uint8Array, Uint8Array]): { bytes: Uint8Array; more: Uint8Array } {
+  get(a: A, b: B, c: C, make: () => [Piece, Piece]): { bytes: Piece; more: Piece } {
     const entries = this.entries;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
@@ -171,7 +179,7 @@ class RecentPieces<A, B, C> {
   }
 }
 
-const NONE = new Uint8Array(0);
+const NONE = piece(new Uint8Array(0));
 // `{"eventKey":"BOOT:SEC.` and `","observedAt":"ISO-SECOND.` by boot id and second.
 const STAMPS = new RecentPieces<string | undefined, number, undefined>();
 // From observedAt's microseconds to the opening of process, by host, boot id and source.
@@ -192,38 +200,115 @@ function stampIsPlain(p: SeccompEventParts): boolean {
   );
 }
 
-/** `{"eventKey":"BOOT:SEC.MSEC:SERIAL","observedAt":"ISO` up to the end of observedAt's milliseconds. */
-function putStamp(p: SeccompEventParts, buf: Buffer, start: number): number {
-  const stamp = STAMPS.get(p.bootId, p.sec, undefined, () => {
+/** `{"eventKey":"BOOT:SEC.` (bytes) and `","observedAt":"ISO-SECOND.` (more) of a plain stamp. */
+function stampPieces(p: SeccompEventParts): { bytes: Piece; more: Piece } {
+  return STAMPS.get(p.bootId, p.sec, undefined, () => {
     // Throws for a second no Date can hold, as seccompEvent does (and keeps nothing then).
-    const iso = ascii(`","observedAt":"${observedAtSecond(p.sec)}`);
+    const iso = piece(ascii(`","observedAt":"${observedAtSecond(p.sec)}`));
     // The boot id as a JSON string without its closing quote: the stamp follows.
     const boot = p.bootId === undefined ? '"boot-unknown' : json(p.bootId).slice(0, -1);
-    return [utf8(`{"eventKey":${boot}:${p.sec}.`), iso];
+    return [utf8Piece(`{"eventKey":${boot}:${p.sec}.`), iso];
   });
-  let at = putBytes(buf, start, stamp.bytes);
+}
+
+/** `{"eventKey":"BOOT:SEC.MSEC:SERIAL","observedAt":"ISO` up to the end of observedAt's milliseconds. */
+function putStamp(p: SeccompEventParts, buf: Buffer, start: number): number {
+  const stamp = stampPieces(p);
+  let at = putBytes(buf, start, stamp.bytes.bytes);
   at = putThreeDigits(buf, at, p.msec);
   buf[at++] = 58; /* : */
   at = putNumber(buf, at, p.serial);
-  at = putBytes(buf, at, stamp.more);
+  at = putBytes(buf, at, stamp.more.bytes);
   return putThreeDigits(buf, at, p.msec);
 }
+
+/** From observedAt's microseconds to the opening of process, after a plain stamp. */
+function streamPiece(p: SeccompEventParts): Piece {
+  return STREAMS.get(p.host, p.bootId, p.source, () => {
+    // The microseconds of an audit stamp are always 000.
+    const boot = p.bootId === undefined ? '' : `,"bootId":${json(p.bootId)}`;
+    const text = `000Z","host":${json(p.host)}${boot},"source":${json(p.source)},"kind":"seccomp","process":{`;
+    return [utf8Piece(text), NONE];
+  }).bytes;
+}
+
+/** `,"nr":N,"name":NAME,"compat":C}` of a syscall number (a safe integer) with its arch. */
+function callPiece(arch: ArchPiece, nr: number, p: SeccompEventParts): Piece {
+  const kept = nr < NUMBERS_KEPT;
+  let call = kept ? arch.calls[nr] : arch.others.get(nr);
+  if (call === undefined || call.name !== p.name || call.compat !== p.compat) {
+    const name = p.name === undefined ? '' : `,"name":${json(p.name)}`;
+    const compat = p.compat === undefined ? '' : `,"compat":${p.compat}`;
+    call = { name: p.name, compat: p.compat, piece: utf8Piece(`,"nr":${nr}${name}${compat}}`) };
+    if (kept) arch.calls[nr] = call;
+    else {
+      if (arch.others.size >= NUMBERS_KEPT) arch.others.clear();
+      arch.others.set(nr, call);
+    }
+  }
+  return call.piece;
+}
+
+/** `,"signal":{"nr":N,"name":NAME}` of an event with a signal. */
+function signalPiece(p: SeccompEventParts & { signalNr: number }): Piece {
+  const signalNr = p.signalNr;
+  return SIGNALS.get(signalNr, p.signalName, undefined, () => {
+    const name = p.signalName === undefined ? '' : `,"name":${json(p.signalName)}`;
+    return [utf8Piece(`,"signal":{"nr":${JSON.stringify(signalNr)}${name}}`), NONE];
+  }).bytes;
+}
+
+/** A syscall number whose piece is kept with its arch (SecurityEvent's numbers are unsigned). */
+const keptNumber = (nr: number | undefined): nr is number =>
+  nr !== undefined && nr >= 0 && Number.isSafeInteger(nr);
+
+// The pieces of the event the module writes (one object, filled per event).
+const modulePieces: EventPieces = {
+  stamp: NONE,
+  observedAt: NONE,
+  stream: NONE,
+  arch: NONE,
+  call: NONE,
+  action: NONE,
+  signal: undefined,
+  details: NONE,
+};
+
+/** How many lines writeSeccompPartsJson had the module write, and how many it wrote itself. */
+export const partsJsonWriters = { module: 0, js: 0 };
 
 /**
  * Writes JSON.stringify(seccompEventOfParts(p)) as UTF-8 into buf at `start`; returns where it
  * ends. The caller leaves seccompPartsJsonMaxBytes(p) bytes of room.
  */
 export function writeSeccompPartsJson(p: SeccompEventParts, buf: Buffer, start: number): number {
+  const plain = stampIsPlain(p);
+  if (plain && p.arch !== undefined && keptNumber(p.nr) && p.code !== undefined) {
+    // The usual event: its line written by the module, from the pieces the JS below copies.
+    const stamp = stampPieces(p);
+    const arch = archPiece(p.arch);
+    const code = codePiece(p as SeccompEventParts & { code: string });
+    const e = modulePieces;
+    e.stamp = stamp.bytes;
+    e.observedAt = stamp.more;
+    e.stream = streamPiece(p);
+    e.arch = arch.head;
+    e.call = callPiece(arch, p.nr, p);
+    e.action = code.head;
+    e.signal =
+      p.signalNr === undefined ? undefined : signalPiece(p as SeccompEventParts & { signalNr: number });
+    e.details = code.tail;
+    const end = writeEventInModule(p, e, buf, start);
+    if (end >= 0) {
+      partsJsonWriters.module++;
+      return end;
+    }
+  }
+  partsJsonWriters.js++;
   let at: number;
-  if (stampIsPlain(p)) {
+  if (plain) {
     at = putStamp(p, buf, start);
-    const stream = STREAMS.get(p.host, p.bootId, p.source, () => {
-      // The microseconds of an audit stamp are always 000.
-      const boot = p.bootId === undefined ? '' : `,"bootId":${json(p.bootId)}`;
-      const text = `000Z","host":${json(p.host)}${boot},"source":${json(p.source)},"kind":"seccomp","process":{`;
-      return [utf8(text), NONE];
-    });
-    at = putBytes(buf, at, stream.bytes);
+    at = putBytes(buf, at, streamPiece(p).bytes);
   } else {
     at = put(buf, start, EVENT_KEY);
     at = putString(buf, at, seccompEventKey(p));
@@ -249,17 +334,10 @@ export function writeSeccompPartsJson(p: SeccompEventParts, buf: Buffer, start: 
     buf[at++] = 125;
   }
   const nr = p.nr;
-  if (p.arch !== undefined && nr !== undefined && nr >= 0 && nr < NUMBERS_KEPT && (nr | 0) === nr) {
+  if (p.arch !== undefined && keptNumber(nr)) {
     // The common case: arch and number known, their pieces made once.
     const arch = archPiece(p.arch);
-    let call = arch.calls[nr];
-    if (call === undefined || call.name !== p.name || call.compat !== p.compat) {
-      const name = p.name === undefined ? '' : `,"name":${json(p.name)}`;
-      const compat = p.compat === undefined ? '' : `,"compat":${p.compat}`;
-      call = { name: p.name, compat: p.compat, bytes: utf8(`,"nr":${nr}${name}${compat}}`) };
-      arch.calls[nr] = call;
-    }
-    at = putBytes(buf, putBytes(buf, at, arch.head), call.bytes);
+    at = putBytes(buf, putBytes(buf, at, arch.head.bytes), callPiece(arch, nr, p).bytes);
   } else {
     at = putBytes(buf, at, SYSCALL_OPEN);
     const call = at;
@@ -272,18 +350,12 @@ export function writeSeccompPartsJson(p: SeccompEventParts, buf: Buffer, start: 
   }
   const code = p.code === undefined ? undefined : codePiece(p as SeccompEventParts & { code: string });
   if (code === undefined) at = putString(buf, putBytes(buf, at, ACTION), p.action);
-  else at = putBytes(buf, at, code.head);
-  if (p.signalNr !== undefined) {
-    const signalNr = p.signalNr;
-    const signal = SIGNALS.get(signalNr, p.signalName, undefined, () => {
-      const name = p.signalName === undefined ? '' : `,"name":${json(p.signalName)}`;
-      return [utf8(`,"signal":{"nr":${JSON.stringify(signalNr)}${name}}`), NONE];
-    });
-    at = putBytes(buf, at, signal.bytes);
-  }
+  else at = putBytes(buf, at, code.head.bytes);
+  if (p.signalNr !== undefined)
+    at = putBytes(buf, at, signalPiece(p as SeccompEventParts & { signalNr: number }).bytes);
   let details: number;
   if (code !== undefined) {
-    at = putBytes(buf, at, code.tail);
+    at = putBytes(buf, at, code.tail.bytes);
     details = -1;
   } else {
     at = putBytes(buf, at, isBlockingAction(p.action) ? BLOCKED_TRUE_DETAILS : BLOCKED_FALSE_DETAILS);
