@@ -84,7 +84,8 @@ async function runParse(files: string[], options: ParseOptions): Promise<number>
     import('../parse/line-reader.js'),
     import('../parse/stdout-sink.js'),
   ]);
-  const out = new StdoutSink(process.stdout);
+  // process.stdout writes to a file descriptor: a buffer written is free to be written into again.
+  const out = new StdoutSink(process.stdout, undefined, true);
   parallel?.writeTo(out);
   const run = new ParseRun(runOptions, out, report);
   for (const [i, file] of inputs.entries()) {

@@ -3,8 +3,8 @@ import { Worker } from 'node:worker_threads';
 import type { AuditParserState } from '@sandtrap/audit';
 import { inputChunks, SharedChunks, type InputChunk } from './input-chunks.js';
 import type { ParseRunOptions, ParseSummary } from './parse-run.js';
-import type { ChunkJob, ChunkResult } from './parse-worker.js';
-import type { StdoutSink } from './stdout-sink.js';
+import type { ChunkJob, ChunkResult, GiveBack } from './parse-worker.js';
+import { wholeBuffer, type StdoutSink } from './stdout-sink.js';
 
 export interface ParallelOptions {
   workers: number;
@@ -80,6 +80,8 @@ export class ParallelParse {
   private readonly pool: Worker[] = [];
   private readonly load: number[] = [];
   private readonly waiting = new Map<number, { resolve: (r: ChunkResult) => void; worker: number }>();
+  // The worker each result came from, to give its output buffers back to.
+  private readonly from = new WeakMap<ChunkResult, number>();
   private nextId = 0;
   private sequential = false;
   private readonly counts: ParseSummary = { parsed: 0, skipped: 0, errors: 0, lost: 0 };
@@ -100,6 +102,7 @@ export class ParallelParse {
         if (wait === undefined) return;
         this.waiting.delete(r.id);
         this.load[wait.worker]--;
+        this.from.set(r, wait.worker);
         wait.resolve(r);
       });
       w.on('error', (error) => this.fail(error));
@@ -191,7 +194,9 @@ export class ParallelParse {
       if (this.failed !== undefined) throw this.failed;
       const out = this.out as StdoutSink;
       await out.flush();
-      for (const b of r.out) await out.writeRaw(b);
+      const worker = this.from.get(r);
+      for (const b of r.out)
+        await out.writeRaw(b, out.reuseWritten ? () => this.giveBack(worker, b) : undefined);
       for (const e of r.errors) this.report(e);
       this.add(r.counts);
       if (lastAccepted !== undefined && !this.sequential) buffers.release(lastAccepted.bytes);
@@ -237,6 +242,13 @@ export class ParallelParse {
       : this.send(job(empty, { state, end: true, wantState: false }), this.idlest());
     queue.push(empty);
     await accept();
+  }
+
+  /** An output buffer, written, back to the worker it came from (it writes into it again). */
+  private giveBack(worker: number | undefined, chunk: Uint8Array): void {
+    if (worker === undefined || this.closing || chunk.byteOffset !== 0) return;
+    const message: GiveBack = { giveBack: wholeBuffer(chunk).buffer as ArrayBuffer };
+    this.pool[worker].postMessage(message, [message.giveBack]);
   }
 
   private add(c: ParseSummary): void {

@@ -27,6 +27,11 @@ export interface ChunkJob {
   wantState: boolean;
 }
 
+/** An output buffer of a ChunkResult, given back once written (the worker writes into it again). */
+export interface GiveBack {
+  giveBack: ArrayBuffer;
+}
+
 export interface ChunkResult {
   id: number;
   out: Uint8Array[];
@@ -68,7 +73,12 @@ function worker(options: ParseRunOptions): void {
   const sink = new TakeSink();
   let errors: string[] = [];
   let run = new ParseRun(options, sink, (text) => errors.push(text));
-  port.on('message', (job: ChunkJob) => {
+  port.on('message', (message: ChunkJob | GiveBack) => {
+    if ('giveBack' in message) {
+      sink.giveBack(Buffer.from(message.giveBack));
+      return;
+    }
+    const job = message;
     if (job.resetTools) run = new ParseRun(options, sink, (text) => errors.push(text));
     run.sawTool = false;
     if (job.fresh) run.begin(job.label, job.state);

@@ -27,6 +27,9 @@ export interface LineSink {
   flush(): Promise<void>;
 }
 
+// Buffers given back that LineBuffer keeps for its next batches.
+const SPARE_BUFFERS = 64;
+
 /**
  * Output lines encoded straight into large buffers: one copy, where joining the strings first
  * and letting the stream encode the result made two.
@@ -36,6 +39,9 @@ export class LineBuffer {
   private used = 0;
   // Full buffers not yet taken.
   private queue: Buffer[] = [];
+  // Buffers their taker gave back (giveBack), written into again: new memory costs a page fault
+  // every 4 KiB at its first write.
+  private readonly spare: Buffer[] = [];
   private readonly parts = newSeccompEventParts();
 
   constructor(protected readonly batchBytes = 256 * 1024) {
@@ -67,7 +73,7 @@ export class LineBuffer {
   private reserve(most: number): void {
     if (this.used + most > this.buffer.length) {
       if (this.used > 0) this.queue.push(this.buffer.subarray(0, this.used));
-      this.buffer = Buffer.allocUnsafe(Math.max(this.batchBytes * 2, most));
+      this.buffer = this.newBuffer(most);
       this.used = 0;
     }
   }
@@ -76,12 +82,30 @@ export class LineBuffer {
     return this.used >= this.batchBytes || this.queue.length > 0;
   }
 
+  /** A buffer of at least `most` bytes (and of a batch's two): one given back, else a new one. */
+  private newBuffer(most: number): Buffer {
+    const size = this.batchBytes * 2;
+    if (most <= size) {
+      const spare = this.spare.pop();
+      if (spare !== undefined) return spare;
+    }
+    return Buffer.allocUnsafe(Math.max(size, most));
+  }
+
+  /**
+   * A buffer take() gave out, once its taker no longer reads it: written into again. Buffers of
+   * another size are left to the garbage collector.
+   */
+  giveBack(buffer: Buffer): void {
+    if (buffer.length === this.batchBytes * 2 && this.spare.length < SPARE_BUFFERS) this.spare.push(buffer);
+  }
+
   /** Everything written so far, in order; the caller owns the buffers. */
   take(): Buffer[] {
     if (this.used > 0) {
       this.queue.push(this.buffer.subarray(0, this.used));
-      // The taker keeps the written bytes: the next batch gets a new buffer.
-      this.buffer = Buffer.allocUnsafe(this.buffer.length);
+      // The taker keeps the written bytes: the next batch gets another buffer.
+      this.buffer = this.newBuffer(0);
       this.used = 0;
     }
     const chunks = this.queue;
@@ -90,22 +114,38 @@ export class LineBuffer {
   }
 }
 
+/** The whole buffer a chunk take() gave out is the start of. */
+export function wholeBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.from(chunk.buffer, 0, chunk.byteOffset === 0 ? chunk.buffer.byteLength : 0);
+}
+
 /** Batches output lines into large writes and waits for the stream to drain (backpressure). */
 export class StdoutSink extends LineBuffer implements LineSink {
+  /**
+   * `reuseWritten`: the stream has copied a chunk's bytes out by the time it calls the chunk's
+   * write callback, as a stream over a file descriptor does (process.stdout, fs streams), so
+   * the buffer can be written into again. Not so a PassThrough, which hands the chunk itself on.
+   */
   constructor(
     private readonly stream: Writable,
     batchBytes = 256 * 1024,
+    readonly reuseWritten = false,
   ) {
     super(batchBytes);
   }
 
   async flush(): Promise<void> {
-    for (const chunk of this.take()) await this.writeRaw(chunk);
+    for (const chunk of this.take())
+      await this.writeRaw(chunk, this.reuseWritten ? () => this.giveBack(wholeBuffer(chunk)) : undefined);
   }
 
-  /** Bytes already encoded elsewhere (a parse worker), written after what is batched here. */
-  async writeRaw(chunk: Uint8Array): Promise<void> {
-    if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
+  /**
+   * Bytes already encoded elsewhere (a parse worker), written after what is batched here;
+   * `written` is called once the stream calls the write's callback (see reuseWritten).
+   */
+  async writeRaw(chunk: Uint8Array, written?: () => void): Promise<void> {
+    if (!this.stream.write(chunk, written))
+      await new Promise<void>((resolve) => this.stream.once('drain', resolve));
   }
 
   async end(): Promise<void> {
