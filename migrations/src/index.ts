@@ -8,6 +8,7 @@ import { CreateViolationActions1796400000000 } from './1796400000000-create-viol
 import { FillViolationActions1796400000001 } from './1796400000001-fill-violation-actions.js';
 import { CoverViolationActions1796400000002 } from './1796400000002-cover-violation-actions.js';
 import { CreateRollupDeltas1796500000000 } from './1796500000000-create-rollup-deltas.js';
+import { ForbidRollupDeltaNulls1796600000000 } from './1796600000000-forbid-rollup-delta-nulls.js';
 
 /**
  * Every schema migration, oldest first. Append-only: a released migration never changes; a new
@@ -23,4 +24,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   FillViolationActions1796400000001,
   CoverViolationActions1796400000002,
   CreateRollupDeltas1796500000000,
+  ForbidRollupDeltaNulls1796600000000,
 ];

@@ -102,6 +102,24 @@ describe('rollup deltas', () => {
     expect(await pending()).toBe(before);
   });
 
+  it('refuses a delta with a NULL in any of its arrays, naming the constraint, and folds on', async () => {
+    const host = hosts.get('fold-0');
+    const values = ['{1}', `{${host}}`, '{log}', '{""}', '{""}', '{""}', '{kmsg}', '{1}'];
+    for (let k = 0; k < values.length; k++) {
+      const row = values.map((v, j) => (j === k ? '{NULL}' : v));
+      await expect(
+        pool.query(`INSERT INTO ${DELTA_TABLE} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, row),
+        `a NULL in array ${k}`,
+      ).rejects.toMatchObject({ code: '23514', constraint: 'violation_rollup_deltas_no_nulls' });
+    }
+    // Nothing of them stays; a batch stored after them folds.
+    expect(await pending()).toBe(0);
+    await store(batch(91, 10));
+    expect(await pending()).toBe(1);
+    await foldRollupDeltas(pool);
+    expect(await pending()).toBe(0);
+  });
+
   it('folds what is pending into the tiers when the migration is undone, then starts empty again', async () => {
     await store(batch(90, 70));
     expect(await pending()).toBe(1);
