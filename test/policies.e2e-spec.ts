@@ -117,6 +117,63 @@ describe('policies', () => {
     expect(list.body.items.map((p: { name: string }) => p.name)).toEqual(['batch', 'web']);
   });
 
+  it('lists policies by name in keyset pages, and refuses a bad limit or cursor naming it', async () => {
+    const names = ['page-c', 'page-a', 'page-e', 'page-b', 'page-d'];
+    for (const name of names)
+      expect(
+        (await t.request.post('/v1/policies').set(bearer(operator)).send({ name, profile: webProfile }))
+          .status,
+      ).toBe(201);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page = await t.request.get(`/v1/policies?limit=2${query}`).set(bearer(viewer));
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((p: { name: string }) => p.name));
+      cursor = page.body.nextCursor;
+      pages++;
+      // One added while paging, after the cursor: listed once, in its place.
+      if (pages === 2)
+        await t.request
+          .post('/v1/policies')
+          .set(bearer(operator))
+          .send({ name: 'page-f', profile: webProfile });
+    } while (cursor !== null);
+    const all = (await t.request.get('/v1/policies').set(bearer(viewer))).body;
+    expect(all.nextCursor).toBeNull();
+    expect(seen).toEqual(all.items.map((p: { name: string }) => p.name));
+    expect(seen.filter((n) => n.startsWith('page-'))).toEqual([
+      'page-a',
+      'page-b',
+      'page-c',
+      'page-d',
+      'page-e',
+      'page-f',
+    ]);
+    expect(seen).toEqual([...seen].sort());
+
+    for (const [query, pointer] of [
+      ['limit=0', '/limit'],
+      ['limit=1001', '/limit'],
+      ['limit=two', '/limit'],
+    ]) {
+      const bad = await t.request.get(`/v1/policies?${query}`).set(bearer(viewer));
+      expect(bad.status, query).toBe(400);
+      expect(
+        bad.body.error.details.errors.map((e: { pointer: string }) => e.pointer),
+        query,
+      ).toContain(pointer);
+    }
+    for (const cursor of ['garbage', Buffer.from('{"id":1}').toString('base64url')]) {
+      const bad = await t.request.get(`/v1/policies?cursor=${cursor}`).set(bearer(viewer));
+      expect(bad.status, cursor).toBe(400);
+      expect(bad.body.error.code, cursor).toBe('invalid_cursor');
+    }
+  });
+
   it('makes a new version only with If-Match on the latest: 428 without, 412 when stale', async () => {
     const v2 = {
       ...webProfile,

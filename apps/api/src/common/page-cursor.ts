@@ -21,3 +21,7 @@ export function decodeCursor<K extends Record<string, string | number>>(
   if (!isKey(value)) throw new DomainError('invalid_cursor', 'The cursor is not one this API gave out');
   return value;
 }
+
+/** The key of a list paged by name: the last name of the previous page. */
+export const isNameCursor = (v: unknown): v is { name: string } =>
+  typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string';

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { AuditLogService } from '../audit-log/audit-log.service.js';
 import { NotFoundError } from '../common/domain-error.js';
-import { decodeCursor, encodeCursor } from '../common/page-cursor.js';
+import { decodeCursor, encodeCursor, isNameCursor } from '../common/page-cursor.js';
+import { pageOf } from '../common/page-query.dto.js';
 import { PG_POOL } from '../database/pg-pool.js';
 import { inTransaction } from '../database/transaction.js';
 import { TokensService } from '../tokens/tokens.service.js';
@@ -19,9 +20,6 @@ export interface HostPage {
   items: Host[];
   nextCursor: string | null;
 }
-
-const isHostCursor = (v: unknown): v is { name: string } =>
-  typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string';
 
 @Injectable()
 export class HostsService {
@@ -66,11 +64,9 @@ export class HostsService {
 
   /** Hosts by name in keyset pages: the cursor is the last name of the previous page. */
   async list(filter: HostFilter, limit: number, cursor?: string): Promise<HostPage> {
-    const afterName = cursor === undefined ? undefined : decodeCursor(cursor, isHostCursor).name;
+    const afterName = cursor === undefined ? undefined : decodeCursor(cursor, isNameCursor).name;
     const rows = await this.hosts.page({ ...filter, afterName, limit: limit + 1 });
-    const more = rows.length > limit;
-    const items = more ? rows.slice(0, limit) : rows;
-    return { items, nextCursor: more ? encodeCursor({ name: items[items.length - 1].name }) : null };
+    return pageOf(rows, limit, (last) => encodeCursor({ name: last.name }));
   }
 
   async get(id: string): Promise<Host> {

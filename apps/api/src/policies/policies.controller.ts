@@ -29,6 +29,7 @@ import { actorOf } from '../audit-log/audit-log.service.js';
 import type { AuthToken } from '../auth/auth-token.js';
 import { CurrentToken, Roles } from '../auth/auth.decorators.js';
 import { DomainError, ValidationFailedError } from '../common/domain-error.js';
+import { PageQueryDto } from '../common/page-query.dto.js';
 import { ApiErrorResponses } from '../openapi/api-error-responses.js';
 import { CreatePolicyDto, UpdatePolicyDto } from './dto/create-policy.dto.js';
 import {
@@ -95,11 +96,11 @@ export class PoliciesController {
 
   @Get()
   @Roles('viewer')
-  @ApiOperation({ summary: 'Every policy with its latest version' })
+  @ApiOperation({ summary: 'Every policy with its latest version, by name, in keyset pages' })
   @ApiOkResponse({ type: PolicyListDto })
-  @ApiErrorResponses(401, 403)
-  async list(): Promise<{ items: Policy[] }> {
-    return { items: await this.policies.list() };
+  @ApiErrorResponses(400, 401, 403)
+  list(@Query() query: PageQueryDto): Promise<{ items: Policy[]; nextCursor: string | null }> {
+    return this.policies.page(query.limit ?? 100, query.cursor);
   }
 
   @Get('template')

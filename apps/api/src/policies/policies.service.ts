@@ -9,6 +9,8 @@ import {
 } from '@sandtrap/seccomp-profile';
 import { AuditLogService } from '../audit-log/audit-log.service.js';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/domain-error.js';
+import { decodeCursor, encodeCursor, isNameCursor } from '../common/page-cursor.js';
+import { pageOf } from '../common/page-query.dto.js';
 import { PG_POOL } from '../database/pg-pool.js';
 import { inTransaction } from '../database/transaction.js';
 import { checkProfileInput } from './policy-profile-input.js';
@@ -131,8 +133,16 @@ export class PoliciesService {
     return outcome.unchanged ? { ...saved, unchanged: true } : saved;
   }
 
-  list(): Promise<Policy[]> {
-    return this.policies.list();
+  /** Policies by name in keyset pages: the cursor is the last name of the previous page. */
+  async page(limit: number, cursor?: string): Promise<{ items: Policy[]; nextCursor: string | null }> {
+    const afterName = cursor === undefined ? undefined : decodeCursor(cursor, isNameCursor).name;
+    const rows = await this.policies.page(afterName, limit + 1);
+    return pageOf(rows, limit, (last) => encodeCursor({ name: last.name }));
+  }
+
+  /** The policy of that name, if there is one. */
+  find(name: string): Promise<Policy | undefined> {
+    return this.policies.findByName(name);
   }
 
   async get(name: string): Promise<Policy> {

@@ -98,7 +98,7 @@ export class PolicySimulationService {
     };
     if (!request.name) return answer;
     const message = request.message ?? `generated from ${answer.events} events on ${answer.hosts} host(s)`;
-    const existing = await this.policies.list().then((all) => all.find((p) => p.name === request.name));
+    const existing = await this.policies.find(request.name);
     answer.saved = existing
       ? await this.policies.update(
           request.name,

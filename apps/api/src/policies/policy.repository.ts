@@ -111,6 +111,15 @@ export class PolicyRepository {
     return rows.map(toPolicy);
   }
 
+  /** Up to `limit` policies by name, after `afterName` when given. */
+  async page(afterName: string | undefined, limit: number): Promise<Policy[]> {
+    const { rows } = await this.pool.query<PolicyRow>(
+      `${POLICY_SELECT} WHERE $1::text IS NULL OR p.name > $1 ORDER BY p.name LIMIT $2`,
+      [afterName ?? null, limit],
+    );
+    return rows.map(toPolicy);
+  }
+
   async findVersion(name: string, version: number): Promise<PolicyVersion | undefined> {
     const { rows } = await this.pool.query<VersionRow>(
       `SELECT p.name, v.version, v.sha256, v.author, v.message, v.created_at, v.profile

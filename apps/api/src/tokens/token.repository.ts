@@ -15,6 +15,10 @@ export interface TokenRecord {
   lastUsedAt: string | null;
 }
 
+/** Where a page of tokens ends: its last token's creation time (microseconds) and id. */
+// A type, not an interface: page cursors take it as a record of strings and numbers.
+export type TokenKey = { us: number; id: string };
+
 export interface NewToken {
   id: string;
   name: string;
@@ -87,11 +91,26 @@ export class TokenRepository {
     return toRecord(rows[0]);
   }
 
-  async list(includeRevoked: boolean): Promise<TokenRecord[]> {
-    const { rows } = await this.pool.query<TokenRow>(
-      `${SELECT} ${includeRevoked ? '' : 'WHERE t.revoked_at IS NULL'} ORDER BY t.created_at, t.id`,
+  /**
+   * Up to `limit` tokens by creation time (then id), after the token created at `after.us`
+   * (microseconds since the epoch, exact) with id `after.id` when given; each with its `us`.
+   */
+  async page(
+    includeRevoked: boolean,
+    after: TokenKey | undefined,
+    limit: number,
+  ): Promise<{ record: TokenRecord; key: TokenKey }[]> {
+    const { rows } = await this.pool.query<TokenRow & { created_us: string }>(
+      `SELECT t.id, t.name, t.role, t.host_id, h.name AS host_name, t.created_at, t.created_by,
+         t.revoked_at, t.last_used_at, (extract(epoch FROM t.created_at) * 1000000)::bigint AS created_us
+       FROM tokens t LEFT JOIN hosts h ON h.id = t.host_id
+       WHERE ($1 OR t.revoked_at IS NULL)
+         AND ($2::bigint IS NULL
+              OR (t.created_at, t.id) > (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid))
+       ORDER BY t.created_at, t.id LIMIT $4`,
+      [includeRevoked, after?.us ?? null, after?.id ?? null, limit],
     );
-    return rows.map(toRecord);
+    return rows.map((r) => ({ record: toRecord(r), key: { us: Number(r.created_us), id: r.id } }));
   }
 
   async find(id: string, client?: PoolClient): Promise<TokenRecord | undefined> {

@@ -1,17 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { actorOf } from '../audit-log/audit-log.service.js';
 import type { AuthToken } from '../auth/auth-token.js';
 import { CurrentToken, Roles } from '../auth/auth.decorators.js';
 import { ApiErrorResponses } from '../openapi/api-error-responses.js';
 import { CreateTokenDto } from './dto/create-token.dto.js';
+import { TokenListQueryDto } from './dto/token-list-query.dto.js';
 import { CreatedTokenDto, TokenDto, TokenListDto } from './dto/token.dto.js';
 import type { TokenRecord } from './token.repository.js';
 import { TokensService } from './tokens.service.js';
@@ -32,17 +26,12 @@ export class TokensController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List tokens (never their secrets)' })
-  @ApiQuery({
-    name: 'includeRevoked',
-    required: false,
-    description: 'true (or 1) to list revoked tokens too',
-    schema: { type: 'string', enum: ['true', 'false', '1', '0'], default: 'false' },
-  })
+  @ApiOperation({ summary: 'List tokens (never their secrets), oldest first, in keyset pages' })
   @ApiOkResponse({ type: TokenListDto })
-  @ApiErrorResponses(401, 403)
-  async list(@Query('includeRevoked') includeRevoked?: string): Promise<{ items: TokenRecord[] }> {
-    return { items: await this.tokens.list(includeRevoked === 'true' || includeRevoked === '1') };
+  @ApiErrorResponses(400, 401, 403)
+  list(@Query() query: TokenListQueryDto): Promise<{ items: TokenRecord[]; nextCursor: string | null }> {
+    const includeRevoked = query.includeRevoked === 'true' || query.includeRevoked === '1';
+    return this.tokens.page(includeRevoked, query.limit ?? 100, query.cursor);
   }
 
   @Delete(':id')

@@ -4,6 +4,15 @@ import { ApiClient, ApiError, describeApiError } from '../api/api-client.js';
 import { parseLabelSelector, parseTime, withServerOptions, type CommonOptions } from '../api/cli-options.js';
 import { renderTable } from '../output/table.js';
 
+/** A policy as GET /v1/policies lists it (the columns shown). */
+interface PolicyRow {
+  name: string;
+  latestVersion: number;
+  sha256: string;
+  updatedAt: string;
+  description: string | null;
+}
+
 interface VersionAnswer {
   policy: string;
   version: number;
@@ -96,15 +105,19 @@ export function registerPolicyCommand(program: Command): void {
   withServerOptions(policy.command('list').description('Every policy with its latest version')).action(
     (o: CommonOptions) =>
       runCli(async () => {
-        const { body } = await new ApiClient(o).request<{
-          items: {
-            name: string;
-            latestVersion: number;
-            sha256: string;
-            updatedAt: string;
-            description: string | null;
-          }[];
-        }>('GET', '/v1/policies');
+        const client = new ApiClient(o);
+        const body: { items: PolicyRow[] } = { items: [] };
+        // Every page, in name order.
+        let cursor: string | null = null;
+        do {
+          const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+          const page: { body: { items: PolicyRow[]; nextCursor: string | null } } = await client.request(
+            'GET',
+            `/v1/policies?limit=1000${query}`,
+          );
+          body.items.push(...page.body.items);
+          cursor = page.body.nextCursor;
+        } while (cursor !== null);
         if (o.output === 'json') return print(JSON.stringify(body, null, 2));
         print(
           renderTable(

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../common/page-query.dto.js';
 import { RETIRED_FILTERS, type RetiredFilter } from '../host.repository.js';
 
 /** `key=value`, comma-separated, Kubernetes-like keys (as labels.validator.ts). */
@@ -8,7 +9,7 @@ export const LABEL_FILTER =
   /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?=[^,]{0,256}(,[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?=[^,]{0,256}){0,19}$/;
 
 /** GET /v1/hosts: filters and keyset paging (by name). */
-export class HostListQueryDto {
+export class HostListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description:
       'Only hosts with every one of these labels: comma-separated key=value pairs, at most 20 (e.g. env=prod,team=edge)',
@@ -58,21 +59,4 @@ export class HostListQueryDto {
   @IsOptional()
   @IsIn(RETIRED_FILTERS)
   retired?: RetiredFilter;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'Hosts per page' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({
-    description: 'nextCursor of the previous page (opaque); the filters must stay the same',
-    maxLength: 1000,
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
-  cursor?: string;
 }

@@ -12,7 +12,13 @@ export class PolicyDto {
 }
 
 export class PolicyListDto {
-  @ApiProperty({ type: [PolicyDto] }) items!: PolicyDto[];
+  @ApiProperty({ type: [PolicyDto], description: 'By name' }) items!: PolicyDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= for the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }
 
 export class ProfileWarningDto {

@@ -19,5 +19,11 @@ export class CreatedTokenDto extends TokenDto {
 }
 
 export class TokenListDto {
-  @ApiProperty({ type: [TokenDto] }) items!: TokenDto[];
+  @ApiProperty({ type: [TokenDto], description: 'Oldest first' }) items!: TokenDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= (with the same includeRevoked) for the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }
