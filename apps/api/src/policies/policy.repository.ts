@@ -106,11 +106,6 @@ export class PolicyRepository {
     return rows[0] && toPolicy(rows[0]);
   }
 
-  async list(): Promise<Policy[]> {
-    const { rows } = await this.pool.query<PolicyRow>(`${POLICY_SELECT} ORDER BY p.name`);
-    return rows.map(toPolicy);
-  }
-
   /** Up to `limit` policies by name, after `afterName` when given. */
   async page(afterName: string | undefined, limit: number): Promise<Policy[]> {
     const { rows } = await this.pool.query<PolicyRow>(
