@@ -1,8 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../common/page-query.dto.js';
 
-export class AuditLogQueryDto {
+/** GET /v1/audit-log: filters and keyset paging (limit and cursor from PageQueryDto). */
+export class AuditLogQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only entries of this actor, e.g. "token:ci"' })
   @IsOptional()
   @IsString()
@@ -38,18 +40,4 @@ export class AuditLogQueryDto {
   @Type(() => Date)
   @IsDate()
   to?: Date;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'Entries per page' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
