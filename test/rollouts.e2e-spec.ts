@@ -308,6 +308,33 @@ describe('assignments, rollouts, simulation and generation', () => {
     expect(audit.body.items.map((e: { action: string }) => e.action)).toContain('assignment.auto_promote');
   });
 
+  it('lists assignments oldest first in keyset pages, and refuses a foreign cursor', async () => {
+    const second = await t.request
+      .post('/v1/assignments')
+      .set(bearer(operator))
+      .send({ policy: 'web', version: 1, selector: { hostNames: [hosts[4].name] }, mode: 'log' });
+    expect(second.status).toBe(201);
+    const all = await t.request.get('/v1/assignments?limit=1000').set(bearer(operator));
+    expect(all.status).toBe(200);
+    expect(all.body.nextCursor).toBeNull();
+    expect(all.body.items.length).toBeGreaterThanOrEqual(2);
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page = await t.request.get(`/v1/assignments?limit=1${query}`).set(bearer(operator));
+      expect(page.status).toBe(200);
+      expect(page.body.items).toHaveLength(1);
+      ids.push(page.body.items[0].id);
+      cursor = page.body.nextCursor;
+    } while (cursor !== null);
+    expect(ids).toEqual(all.body.items.map((a: { id: string }) => a.id));
+    const foreign = Buffer.from(JSON.stringify({ name: 'web' })).toString('base64url');
+    const bad = await t.request.get(`/v1/assignments?cursor=${foreign}`).set(bearer(operator));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_cursor');
+  });
+
   it('refuses to delete an assigned policy, then deletes it once unassigned', async () => {
     expect((await t.request.delete('/v1/policies/web').set(bearer(operator))).status).toBe(409);
     const list = await t.request.get('/v1/assignments').set(bearer(operator));

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
+import { afterTimeKey, createdUs, type TimeKey } from '../common/page-cursor.js';
 import { PG_POOL } from '../database/pg-pool.js';
 import type { HostSelector } from '../hosts/host.js';
 import type { Assignment, AssignmentMode, RolloutStage } from './assignment.js';
@@ -60,6 +61,16 @@ export class AssignmentRepository {
   async list(): Promise<Assignment[]> {
     const { rows } = await this.pool.query<AssignmentRow>(`${SELECT} ORDER BY a.created_at, a.id`);
     return rows.map(toAssignment);
+  }
+
+  /** Up to `limit` assignments in creation order, after `after` when given; each with its key. */
+  async page(after: TimeKey | undefined, limit: number): Promise<{ assignment: Assignment; key: TimeKey }[]> {
+    const { rows } = await this.pool.query<AssignmentRow & { created_us: string }>(
+      `SELECT s.*, ${createdUs('s')} AS created_us FROM (${SELECT}) s
+       WHERE ${afterTimeKey('s', '$1', '$2')} ORDER BY s.created_at, s.id LIMIT $3`,
+      [after?.us ?? null, after?.id ?? null, limit],
+    );
+    return rows.map((r) => ({ assignment: toAssignment(r), key: { us: Number(r.created_us), id: r.id } }));
   }
 
   async find(id: string, client?: PoolClient, forUpdate = false): Promise<Assignment | undefined> {

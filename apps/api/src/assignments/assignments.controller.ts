@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -10,6 +10,7 @@ import {
 import { actorOf } from '../audit-log/audit-log.service.js';
 import type { AuthToken } from '../auth/auth-token.js';
 import { CurrentToken, Roles } from '../auth/auth.decorators.js';
+import { PageQueryDto } from '../common/page-query.dto.js';
 import { ApiErrorResponses } from '../openapi/api-error-responses.js';
 import { AssignmentDto, AssignmentListDto, CreateAssignmentDto } from './dto/assignment.dto.js';
 import { AssignmentsService, type AssignmentView } from './assignments.service.js';
@@ -36,11 +37,13 @@ export class AssignmentsController {
 
   @Get()
   @Roles('viewer')
-  @ApiOperation({ summary: 'Every assignment with its rollout stage and hosts by status' })
+  @ApiOperation({
+    summary: 'Every assignment with its rollout stage and hosts by status, oldest first, in keyset pages',
+  })
   @ApiOkResponse({ type: AssignmentListDto })
-  @ApiErrorResponses(401, 403)
-  async list(): Promise<{ items: AssignmentView[] }> {
-    return { items: await this.assignments.list() };
+  @ApiErrorResponses(400, 401, 403)
+  list(@Query() query: PageQueryDto): Promise<{ items: AssignmentView[]; nextCursor: string | null }> {
+    return this.assignments.page(query.limit ?? 100, query.cursor);
   }
 
   @Get(':id')

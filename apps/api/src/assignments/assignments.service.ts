@@ -3,6 +3,8 @@ import type { Pool } from 'pg';
 import { profileSha256, toLogMode, type SeccompProfile } from '@sandtrap/seccomp-profile';
 import { AuditLogService } from '../audit-log/audit-log.service.js';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/domain-error.js';
+import { decodeCursor, encodeCursor, isTimeKey } from '../common/page-cursor.js';
+import { pageOf } from '../common/page-query.dto.js';
 import { PG_POOL } from '../database/pg-pool.js';
 import { inTransaction } from '../database/transaction.js';
 import { hostMatchesSelector, type Host, type HostSelector } from '../hosts/host.js';
@@ -132,6 +134,20 @@ export class AssignmentsService {
   async list(): Promise<AssignmentView[]> {
     const all = await this.assignments.list();
     return Promise.all(all.map(async (a) => this.view(a, false)));
+  }
+
+  /** Assignments in creation order, in keyset pages, each with its stage and hosts by status. */
+  async page(
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: AssignmentView[]; nextCursor: string | null }> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, isTimeKey);
+    const rows = await this.assignments.page(after, limit + 1);
+    const page = pageOf(rows, limit, (last) => encodeCursor(last.key));
+    return {
+      items: await Promise.all(page.items.map(async (r) => this.view(r.assignment, false))),
+      nextCursor: page.nextCursor,
+    };
   }
 
   async get(id: string): Promise<AssignmentView> {

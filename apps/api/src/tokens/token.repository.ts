@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import type { Role } from '../auth/role.js';
+import { afterTimeKey, createdUs, type TimeKey } from '../common/page-cursor.js';
 import { PG_POOL } from '../database/pg-pool.js';
 
 export interface TokenRecord {
@@ -16,9 +17,6 @@ export interface TokenRecord {
 }
 
 /** Where a page of tokens ends: its last token's creation time (microseconds) and id. */
-// A type, not an interface: page cursors take it as a record of strings and numbers.
-export type TokenKey = { us: number; id: string };
-
 export interface NewToken {
   id: string;
   name: string;
@@ -97,17 +95,13 @@ export class TokenRepository {
    */
   async page(
     includeRevoked: boolean,
-    after: TokenKey | undefined,
+    after: TimeKey | undefined,
     limit: number,
-  ): Promise<{ record: TokenRecord; key: TokenKey }[]> {
+  ): Promise<{ record: TokenRecord; key: TimeKey }[]> {
     const { rows } = await this.pool.query<TokenRow & { created_us: string }>(
-      `SELECT t.id, t.name, t.role, t.host_id, h.name AS host_name, t.created_at, t.created_by,
-         t.revoked_at, t.last_used_at, (extract(epoch FROM t.created_at) * 1000000)::bigint AS created_us
-       FROM tokens t LEFT JOIN hosts h ON h.id = t.host_id
-       WHERE ($1 OR t.revoked_at IS NULL)
-         AND ($2::bigint IS NULL
-              OR (t.created_at, t.id) > (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid))
-       ORDER BY t.created_at, t.id LIMIT $4`,
+      `SELECT s.*, ${createdUs('s')} AS created_us FROM (${SELECT}) s
+       WHERE ($1 OR s.revoked_at IS NULL) AND ${afterTimeKey('s', '$2', '$3')}
+       ORDER BY s.created_at, s.id LIMIT $4`,
       [includeRevoked, after?.us ?? null, after?.id ?? null, limit],
     );
     return rows.map((r) => ({ record: toRecord(r), key: { us: Number(r.created_us), id: r.id } }));

@@ -3,21 +3,13 @@ import type { Pool, PoolClient } from 'pg';
 import { AuditLogService } from '../audit-log/audit-log.service.js';
 import type { Role } from '../auth/role.js';
 import { NotFoundError } from '../common/domain-error.js';
-import { decodeCursor, encodeCursor } from '../common/page-cursor.js';
+import { decodeCursor, encodeCursor, isTimeKey } from '../common/page-cursor.js';
 import { pageOf } from '../common/page-query.dto.js';
 import { PG_POOL } from '../database/pg-pool.js';
 import { inTransaction } from '../database/transaction.js';
 import { issueToken } from './token-secret.js';
-import { TokenRepository, type TokenKey, type TokenRecord } from './token.repository.js';
+import { TokenRepository, type TokenRecord } from './token.repository.js';
 import { AgentTokenNeedsHostError } from './tokens.errors.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isTokenKey = (v: unknown): v is TokenKey =>
-  typeof v === 'object' &&
-  v !== null &&
-  Number.isSafeInteger((v as { us?: unknown }).us) &&
-  typeof (v as { id?: unknown }).id === 'string' &&
-  UUID.test((v as { id: string }).id);
 
 export interface TokenRequest {
   name: string;
@@ -81,9 +73,9 @@ export class TokensService {
     limit: number,
     cursor?: string,
   ): Promise<{ items: TokenRecord[]; nextCursor: string | null }> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor, isTokenKey);
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, isTimeKey);
     const rows = await this.tokens.page(includeRevoked, after, limit + 1);
-    const page = pageOf(rows, limit, (last) => encodeCursor({ us: last.key.us, id: last.key.id }));
+    const page = pageOf(rows, limit, (last) => encodeCursor(last.key));
     return { items: page.items.map((r) => r.record), nextCursor: page.nextCursor };
   }
 

@@ -123,5 +123,11 @@ export class AssignmentDto {
 }
 
 export class AssignmentListDto {
-  @ApiProperty({ type: [AssignmentDto] }) items!: AssignmentDto[];
+  @ApiProperty({ type: [AssignmentDto], description: 'Oldest first' }) items!: AssignmentDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= for the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }
