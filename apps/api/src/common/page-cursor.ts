@@ -53,3 +53,14 @@ export const createdUs = (alias: string): string =>
 export function afterTimeKey(alias: string, us: string, id: string): string {
   return `(${us}::bigint IS NULL OR (${alias}.created_at, ${alias}.id) > (timestamptz 'epoch' + ${us}::bigint * interval '1 microsecond', ${id}::uuid))`;
 }
+
+/** A page of a keyset list: `limit + 1` rows asked for, the extra one says there is more. */
+export function pageOf<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (last: T) => string,
+): { items: T[]; nextCursor: string | null } {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  return { items, nextCursor: more ? keyOf(items[items.length - 1]) : null };
+}

@@ -21,14 +21,3 @@ export class PageQueryDto {
   @MaxLength(1000)
   cursor?: string;
 }
-
-/** A page of a keyset list: `limit + 1` rows asked for, the extra one says there is more. */
-export function pageOf<T>(
-  rows: T[],
-  limit: number,
-  keyOf: (last: T) => string,
-): { items: T[]; nextCursor: string | null } {
-  const more = rows.length > limit;
-  const items = more ? rows.slice(0, limit) : rows;
-  return { items, nextCursor: more ? keyOf(items[items.length - 1]) : null };
-}

@@ -9,8 +9,7 @@ import {
 } from '@sandtrap/seccomp-profile';
 import { AuditLogService } from '../audit-log/audit-log.service.js';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/domain-error.js';
-import { decodeCursor, encodeCursor, isNameCursor } from '../common/page-cursor.js';
-import { pageOf } from '../common/page-query.dto.js';
+import { decodeCursor, encodeCursor, isNameCursor, pageOf } from '../common/page-cursor.js';
 import { PG_POOL } from '../database/pg-pool.js';
 import { inTransaction } from '../database/transaction.js';
 import { checkProfileInput } from './policy-profile-input.js';

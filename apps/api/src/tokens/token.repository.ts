@@ -16,7 +16,6 @@ export interface TokenRecord {
   lastUsedAt: string | null;
 }
 
-/** Where a page of tokens ends: its last token's creation time (microseconds) and id. */
 export interface NewToken {
   id: string;
   name: string;
