@@ -68,6 +68,20 @@ describe('sandtrap policy / rollout CLI', () => {
     expect(JSON.parse(list.stdout).items[0]).toMatchObject({ name: 'web', latestVersion: 2 });
   });
 
+  it('reads every page of a list, in order', async () => {
+    for (const name of ['pages-b', 'pages-a', 'pages-c'])
+      expect((await cli('policy', 'apply', '-f', path.join(dir, 'web.json'), '--name', name)).code).toBe(0);
+    const names = (stdout: string) =>
+      (JSON.parse(stdout) as { items: { name: string }[] }).items.map((p) => p.name);
+    const whole = await t.request.get('/v1/policies').set('authorization', `Bearer ${env.SANDTRAP_TOKEN}`);
+    const onePerPage = await run(process.execPath, [BIN, 'policy', 'list', '--output', 'json'], {
+      env: { ...env, SANDTRAP_PAGE_SIZE: '1' },
+    });
+    expect(names(onePerPage.stdout)).toEqual(whole.body.items.map((p: { name: string }) => p.name));
+    expect(names(onePerPage.stdout)).toEqual(expect.arrayContaining(['pages-a', 'pages-b', 'pages-c']));
+    expect(names((await cli('policy', 'list', '--output', 'json')).stdout)).toEqual(names(onePerPage.stdout));
+  });
+
   it('reports the service error with field pointers and exits 1', async () => {
     const bad = path.join(dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ defaultAction: 'SCMP_ACT_MAYBE' }));

@@ -70,6 +70,27 @@ export class ApiClient {
     const isJson = (res.headers.get('content-type') ?? '').includes('json') && text.length > 0;
     return { body: (isJson ? JSON.parse(text) : undefined) as T, headers: res.headers, text };
   }
+
+  /**
+   * Every item of a paged list (`{items, nextCursor}`), its pages read in order: 1000 items a
+   * page, or SANDTRAP_PAGE_SIZE (1 to 1000).
+   */
+  async all<T>(path: string): Promise<T[]> {
+    const set = Number.parseInt(process.env.SANDTRAP_PAGE_SIZE ?? '', 10);
+    const pageSize = set >= 1 && set <= 1000 ? set : 1000;
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const more: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page: { body: { items: T[]; nextCursor: string | null } } = await this.request(
+        'GET',
+        `${path}${path.includes('?') ? '&' : '?'}limit=${pageSize}${more}`,
+      );
+      items.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor !== null);
+    return items;
+  }
 }
 
 /** One line for stderr: the status, the code, the message and any field errors. */

@@ -106,18 +106,7 @@ export function registerPolicyCommand(program: Command): void {
     (o: CommonOptions) =>
       runCli(async () => {
         const client = new ApiClient(o);
-        const body: { items: PolicyRow[] } = { items: [] };
-        // Every page, in name order.
-        let cursor: string | null = null;
-        do {
-          const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-          const page: { body: { items: PolicyRow[]; nextCursor: string | null } } = await client.request(
-            'GET',
-            `/v1/policies?limit=1000${query}`,
-          );
-          body.items.push(...page.body.items);
-          cursor = page.body.nextCursor;
-        } while (cursor !== null);
+        const body = { items: await client.all<PolicyRow>('/v1/policies') };
         if (o.output === 'json') return print(JSON.stringify(body, null, 2));
         print(
           renderTable(

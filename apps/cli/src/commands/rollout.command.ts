@@ -60,18 +60,7 @@ export function registerRolloutCommand(program: Command): void {
         );
         return;
       }
-      const body: { items: AssignmentView[] } = { items: [] };
-      // Every page, oldest first.
-      let cursor: string | null = null;
-      do {
-        const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-        const page: { body: { items: AssignmentView[]; nextCursor: string | null } } = await client.request(
-          'GET',
-          `/v1/assignments?limit=1000${query}`,
-        );
-        body.items.push(...page.body.items);
-        cursor = page.body.nextCursor;
-      } while (cursor !== null);
+      const body = { items: await client.all<AssignmentView>('/v1/assignments') };
       if (o.output === 'json') return print(JSON.stringify(body, null, 2));
       if (body.items.length === 0) return print('no assignments');
       print(
