@@ -281,6 +281,26 @@ describe('/v1/alert-rules with webhook deliveries', () => {
     expect(list.status).toBe(200);
     const rules = list.body.items as Array<{ id: string; name: string }>;
     expect(rules.map((r) => r.name)).toEqual(['any-on-host-4', 'kills-in-prod', 'ptrace-on-host-3']);
+    expect(list.body.nextCursor).toBeNull();
+    // The same names one page at a time; a foreign cursor refused.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page = await t.request
+        .get(`/v1/alert-rules?limit=1${query}`)
+        .set('authorization', `Bearer ${viewer}`);
+      expect(page.status).toBe(200);
+      paged.push(...page.body.items.map((r: { name: string }) => r.name));
+      cursor = page.body.nextCursor;
+    } while (cursor !== null);
+    expect(paged).toEqual(rules.map((r) => r.name));
+    const foreign = Buffer.from(JSON.stringify({ us: 1 })).toString('base64url');
+    const bad = await t.request
+      .get(`/v1/alert-rules?cursor=${foreign}`)
+      .set('authorization', `Bearer ${viewer}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_cursor');
     const id = rules[0]!.id;
     expect(
       (await t.request.get(`/v1/alert-rules/${id}`).set('authorization', `Bearer ${viewer}`)).body.name,

@@ -112,6 +112,15 @@ export class AlertRuleRepository {
     return rows.map(toRule);
   }
 
+  /** Up to `limit` rules by name, after `afterName` when given. */
+  async page(afterName: string | undefined, limit: number): Promise<AlertRule[]> {
+    const { rows } = await this.pool.query<RuleRow>(
+      `SELECT ${RULE_COLUMNS} FROM alert_rules WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2`,
+      [afterName ?? null, limit],
+    );
+    return rows.map(toRule);
+  }
+
   async get(id: string): Promise<AlertRule | undefined> {
     const { rows } = await this.pool.query<RuleRow>(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id = $1`, [
       id,

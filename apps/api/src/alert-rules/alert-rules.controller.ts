@@ -29,6 +29,7 @@ import { AlertRulesService } from './alert-rules.service.js';
 import { AlertDeliveryListDto, AlertRuleDto, AlertRuleListDto } from './dto/alert-rule.dto.js';
 import { CreateAlertRuleDto } from './dto/create-alert-rule.dto.js';
 import { UpdateAlertRuleDto } from './dto/update-alert-rule.dto.js';
+import { PageQueryDto } from '../common/page-query.dto.js';
 
 function limitOf(raw: string | undefined): number {
   if (raw === undefined) return 50;
@@ -58,11 +59,11 @@ export class AlertRulesController {
 
   @Get()
   @Roles('viewer')
-  @ApiOperation({ summary: 'List alert rules' })
+  @ApiOperation({ summary: 'List alert rules, by name, in keyset pages' })
   @ApiOkResponse({ type: AlertRuleListDto })
-  @ApiErrorResponses(401, 403)
-  async list(): Promise<{ items: AlertRule[] }> {
-    return { items: await this.rules.list() };
+  @ApiErrorResponses(400, 401, 403)
+  list(@Query() query: PageQueryDto): Promise<{ items: AlertRule[]; nextCursor: string | null }> {
+    return this.rules.page(query.limit ?? 100, query.cursor);
   }
 
   @Get(':id')

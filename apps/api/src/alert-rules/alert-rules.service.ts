@@ -19,6 +19,7 @@ import type { UpdateAlertRuleDto } from './dto/update-alert-rule.dto.js';
 import { EvaluationQueue } from './evaluation-queue.js';
 import { DEFAULT_RETRY } from './webhook-sender.js';
 import { isDenied, literalAddress, type DeniedNetworks } from './webhook-target.js';
+import { decodeCursor, encodeCursor, isNameCursor, pageOf } from '../common/page-cursor.js';
 
 const logger = new Logger('AlertRules');
 
@@ -87,8 +88,11 @@ export class AlertRulesService implements OnModuleInit, BeforeApplicationShutdow
     return rule;
   }
 
-  list(): Promise<AlertRule[]> {
-    return this.repository.list();
+  /** Rules by name in keyset pages: the cursor is the last name of the previous page. */
+  async page(limit: number, cursor?: string): Promise<{ items: AlertRule[]; nextCursor: string | null }> {
+    const afterName = cursor === undefined ? undefined : decodeCursor(cursor, isNameCursor).name;
+    const rows = await this.repository.page(afterName, limit + 1);
+    return pageOf(rows, limit, (last) => encodeCursor({ name: last.name }));
   }
 
   async get(id: string): Promise<AlertRule> {

@@ -18,7 +18,13 @@ export class AlertRuleDto {
 }
 
 export class AlertRuleListDto {
-  @ApiProperty({ type: [AlertRuleDto] }) items!: AlertRuleDto[];
+  @ApiProperty({ type: [AlertRuleDto], description: 'By name' }) items!: AlertRuleDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= for the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }
 
 export class AlertDeliveryDto {
