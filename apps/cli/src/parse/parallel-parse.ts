@@ -80,8 +80,6 @@ export class ParallelParse {
   private readonly pool: Worker[] = [];
   private readonly load: number[] = [];
   private readonly waiting = new Map<number, { resolve: (r: ChunkResult) => void; worker: number }>();
-  // The worker each result came from, to give its output buffers back to.
-  private readonly from = new WeakMap<ChunkResult, number>();
   private nextId = 0;
   private sequential = false;
   private readonly counts: ParseSummary = { parsed: 0, skipped: 0, errors: 0, lost: 0 };
@@ -102,8 +100,7 @@ export class ParallelParse {
         if (wait === undefined) return;
         this.waiting.delete(r.id);
         this.load[wait.worker]--;
-        this.from.set(r, wait.worker);
-        wait.resolve(r);
+        wait.resolve({ ...r, worker: wait.worker });
       });
       w.on('error', (error) => this.fail(error));
       w.on('exit', (code) => {
@@ -194,9 +191,8 @@ export class ParallelParse {
       if (this.failed !== undefined) throw this.failed;
       const out = this.out as StdoutSink;
       await out.flush();
-      const worker = this.from.get(r);
       for (const b of r.out)
-        await out.writeRaw(b, out.reuseWritten ? () => this.giveBack(worker, b) : undefined);
+        await out.writeRaw(b, out.reuseWritten ? () => this.giveBack(r.worker, b) : undefined);
       for (const e of r.errors) this.report(e);
       this.add(r.counts);
       if (lastAccepted !== undefined && !this.sequential) buffers.release(lastAccepted.bytes);

@@ -43,6 +43,8 @@ export interface ChunkResult {
   endKey?: string;
   /** A line went to an eBPF tool adapter. */
   sawTool: boolean;
+  /** The worker that sent it (set by the main thread, which gives it its output buffers back). */
+  worker?: number;
 }
 
 /**
